@@ -259,6 +259,20 @@ def check_policy(policy: ArrayLike, n_states: int, n_actions: int, name: str = "
 
 
 # ---------------------------------------------------------------------- random MDPs
+def _distinct_successors(rng: np.random.Generator, n_rows: int, n_states: int, k: int) -> NDArray[np.intp]:
+    """``(n_rows, k)`` sorted column indices, distinct within each row, uniform over k-subsets."""
+    if k == n_states:
+        return np.broadcast_to(np.arange(n_states), (n_rows, k))
+    if 4 * k > n_states:  # dense regime: the first k of a random permutation of each row
+        return np.sort(np.argpartition(rng.random((n_rows, n_states)), k - 1, axis=1)[:, :k], axis=1)
+    cols = np.sort(rng.integers(0, n_states, size=(n_rows, k)), axis=1)
+    while True:  # redraw the (few) rows with a repeated successor; memory stays O(n_rows * k)
+        bad = np.flatnonzero(np.any(cols[:, 1:] == cols[:, :-1], axis=1))
+        if bad.size == 0:
+            return cols
+        cols[bad] = np.sort(rng.integers(0, n_states, size=(bad.size, k)), axis=1)
+
+
 def random_mdp(
     n_states: int,
     n_actions: int,
@@ -304,10 +318,7 @@ def random_mdp(
         raise ValueError(f"branching must be an int in [1, n_states={n_states}]; got {branching!r}")
     rng = np.random.default_rng(seed)
     SA = n_states * n_actions
-    if k == n_states:
-        cols = np.broadcast_to(np.arange(n_states), (SA, k))
-    else:  # k distinct successors per row: the first k of a random permutation (argsort of noise)
-        cols = np.argpartition(rng.random((SA, n_states)), k - 1, axis=1)[:, :k]
+    cols = _distinct_successors(rng, SA, n_states, k)
     probs = rng.dirichlet(np.ones(k), size=SA)
     P = sp.csr_matrix((probs.ravel(), cols.ravel(), np.arange(0, SA * k + 1, k)), shape=(SA, n_states))
     rewards = reward_scale * rng.standard_normal((n_states, n_actions))

@@ -113,17 +113,34 @@ def _shifted_weights(Q: NDArray, alpha: float, prior: NDArray | None) -> tuple[N
     if alpha == 0.0:
         w = (Q == m).astype(float)
     else:
-        w = Q - m
-        w /= alpha
+        with np.errstate(over="ignore"):  # (Q - m) / alpha <= 0 may overflow to -inf: exp gives 0
+            w = Q - m
+            w /= alpha
         np.exp(w, out=w)
     if prior is not None:
         w *= prior
     return m, w
 
 
+#: Rows per block in :func:`_soft_value`: the temporaries of a block stay in the CPU cache, so a
+#: large table is read from memory once instead of once per elementwise pass.
+BLOCK_ROWS = 8192
+
+
 def _soft_value(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
     if alpha == 0.0 and prior is None:
         return Q.max(axis=-1)
+    if Q.ndim == 2 and Q.shape[0] > BLOCK_ROWS:
+        out = np.empty(Q.shape[0])
+        row_prior = prior is not None and prior.ndim == 2
+        for i in range(0, Q.shape[0], BLOCK_ROWS):
+            block = slice(i, i + BLOCK_ROWS)
+            out[block] = _soft_value_block(Q[block], alpha, prior[block] if row_prior else prior)
+        return out
+    return _soft_value_block(Q, alpha, prior)
+
+
+def _soft_value_block(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
     m, w = _shifted_weights(Q, alpha, prior)
     if alpha == 0.0:
         return m[..., 0]
