@@ -1,0 +1,52 @@
+"""Environments: gridworlds with changing walls, the MiniGrid bridge, the multi-goal task.
+
+Importing this package registers with Gymnasium (entry points are strings, so neither
+``minigrid`` nor the multi-goal module is imported until an environment is made):
+
+======================================  ====================================================
+id                                      environment
+======================================  ====================================================
+``discrete_softq/TwoRoutes-v0``         ``two_routes``; upper route blocked after 2000 steps
+``discrete_softq/BlockingMaze-v0``      Sutton & Barto Ex. 8.2; wall moves after 1000 steps
+``discrete_softq/ShortcutMaze-v0``      Sutton & Barto Ex. 8.3; shortcut opens after 3000 steps
+``discrete_softq/OpenRoom-v0``          ``open_room``, no change
+``discrete_softq/MiniGrid-WallChange-v0``  ``two_routes`` built from MiniGrid objects
+``discrete_softq/MultiGoal-v0``         the multi-goal point mass (Haarnoja et al. 2017)
+======================================  ====================================================
+
+Every keyword of the environment (``changes``, ``slip``, ``step_reward``, ...) can be
+overridden in ``gymnasium.make(id, **kwargs)``.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+from .gridworld import Action, GridWorld, WallChange, WallSchedule
+from .layouts import LAYOUTS, Layout, parse_layout
+
+__all__ = ["Action", "GridWorld", "WallChange", "WallSchedule", "LAYOUTS", "Layout", "parse_layout",
+           "ENV_IDS"]
+
+_GRID = "discrete_softq.envs.gridworld:GridWorld"
+
+#: Registered id -> (entry point, keyword arguments).
+_SPECS: dict[str, tuple[str, dict]] = {
+    "discrete_softq/TwoRoutes-v0": (_GRID, {
+        "layout": "two_routes", "max_steps": 200,
+        "changes": (WallChange(at_step=2000, layout="two_routes_blocked"),)}),
+    "discrete_softq/BlockingMaze-v0": (_GRID, {
+        "layout": "blocking_maze", "changes": (WallChange(at_step=1000, layout="blocking_maze_after"),)}),
+    "discrete_softq/ShortcutMaze-v0": (_GRID, {
+        "layout": "shortcut_maze", "changes": (WallChange(at_step=3000, layout="shortcut_maze_after"),)}),
+    "discrete_softq/OpenRoom-v0": (_GRID, {"layout": "open_room", "max_steps": 200}),
+    "discrete_softq/MiniGrid-WallChange-v0": ("discrete_softq.envs.minigrid:WallChangeMiniGridEnv", {}),
+    "discrete_softq/MultiGoal-v0": ("discrete_softq.envs.multigoal:MultiGoalEnv", {}),
+}
+
+#: Every id this package registers.
+ENV_IDS: tuple[str, ...] = tuple(_SPECS)
+
+for _id, (_entry, _kwargs) in _SPECS.items():
+    if _id not in gym.registry:  # re-import (importlib.reload, notebooks) must not warn
+        gym.register(id=_id, entry_point=_entry, kwargs=_kwargs)
