@@ -1,0 +1,15 @@
+"""Every matplotlib figure of the toolkit, one submodule per area.
+
+Each helper takes a matplotlib ``ax`` (and computes nothing the library does not already
+compute), draws on it and returns the artists; nothing here calls ``plt.show()``.
+
+* :mod:`.gridworld` -- layouts, values, policy arrows, entropy and visitation over a grid;
+* :mod:`.compose` -- composition bounds and pre-training curves.
+"""
+
+from .compose import *  # noqa: F401,F403
+from .compose import __all__ as _compose_all
+from .gridworld import *  # noqa: F401,F403
+from .gridworld import __all__ as _gridworld_all
+
+__all__ = [*_gridworld_all, *_compose_all]
