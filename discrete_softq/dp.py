@@ -299,13 +299,18 @@ def soft_policy_state_values(mdp: TabularMDP, policy: ArrayLike, alpha: float,
     mdp = _check_mdp(mdp)
     alpha = check_alpha(alpha)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions)
-    rho = _prior_for(mdp, prior)
+    return _policy_values(mdp, pi, alpha, _prior_for(mdp, prior))
+
+
+def _policy_values(mdp: TabularMDP, pi: NDArray, alpha: float, rho: NDArray | None,
+                   guess: NDArray | None = None) -> NDArray:
     bonus = entropy_bonus(pi, rho) if alpha > 0 else np.zeros(mdp.n_states)
     if not np.all(np.isfinite(bonus)):
         raise ValueError("policy puts probability on actions the prior excludes (infinite KL)")
     b = np.einsum("sa,sa->s", pi, mdp.rewards) + alpha * bonus
     b[mdp.terminal] = 0.0
-    return _solve_evaluation(sp.identity(mdp.n_states, format="csr") - mdp.gamma * mdp.policy_matrix(pi), b)
+    A = sp.identity(mdp.n_states, format="csr") - mdp.gamma * mdp.policy_matrix(pi)
+    return _solve_evaluation(A, b, guess)
 
 
 def _solve_evaluation(A: sp.csr_matrix, b: NDArray, guess: NDArray | None = None) -> NDArray:
@@ -399,8 +404,10 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
             rho, (mdp.n_states, mdp.n_actions))
     exact = not mdp.terminal.any()
     residuals: list[float] = []
+    V = None
     for k in range(1, max_iter + 1):
-        Q = soft_policy_evaluation(mdp, pi, alpha, rho)
+        V = _policy_values(mdp, pi, alpha, rho, guess=V)
+        Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
         TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, rho))
         diff = TQ - Q
         residuals.append(float(np.abs(diff).max()))
