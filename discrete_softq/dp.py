@@ -51,7 +51,15 @@ import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
 from .mdp import TabularMDP, check_policy
-from .soft import _as_prior, _boltzmann, _check_q_for, _soft_value, check_alpha, entropy_bonus
+from .soft import (
+    _as_prior,
+    _boltzmann,
+    _check_q_for,
+    _soft_backup_values,
+    _soft_value,
+    check_alpha,
+    entropy_bonus,
+)
 
 __all__ = [
     "SoftSolution",
@@ -255,10 +263,7 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     exact = not mdp.terminal.any()
     residuals: list[float] = []
     for k in range(1, max_iter + 1):
-        Q = mdp.expected_next(V)
-        Q *= mdp.gamma
-        Q += mdp.rewards
-        TV = _soft_value(Q, alpha, rho)
+        TV = _soft_backup_values(mdp.expected_next(V), mdp.rewards, mdp.gamma, alpha, rho)
         TV[mdp.terminal] = 0.0
         diff = TV - V
         residuals.append(float(np.abs(diff).max()))

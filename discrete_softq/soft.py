@@ -101,6 +101,31 @@ def _as_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.flo
 
 
 # ---------------------------------------------------------------------- the kernels
+#: Up to this many actions, reductions over the action axis loop over columns: NumPy's
+#: reduction along a short last axis costs ~30 ns per row, a column-wise maximum ~1 ns.
+COLUMN_LOOP_MAX_ACTIONS = 32
+
+
+def _row_max(X: NDArray) -> NDArray:
+    """``X.max(axis=-1)``, fast for few actions."""
+    if X.shape[-1] > COLUMN_LOOP_MAX_ACTIONS or X.ndim == 1:
+        return X.max(axis=-1)
+    out = X[..., 0].copy()
+    for a in range(1, X.shape[-1]):
+        np.maximum(out, X[..., a], out=out)
+    return out
+
+
+def _row_sum(X: NDArray) -> NDArray:
+    """``X.sum(axis=-1)``, fast for few actions."""
+    if X.shape[-1] > COLUMN_LOOP_MAX_ACTIONS or X.ndim == 1:
+        return X.sum(axis=-1)
+    out = X[..., 0].copy()
+    for a in range(1, X.shape[-1]):
+        out += X[..., a]
+    return out
+
+
 def _shifted_weights(Q: NDArray, alpha: float, prior: NDArray | None) -> tuple[NDArray, NDArray]:
     """Return ``(m, w)``: ``m = max_a Q`` over the prior's support, ``w = rho * exp((Q - m)/alpha)``.
 
@@ -109,13 +134,13 @@ def _shifted_weights(Q: NDArray, alpha: float, prior: NDArray | None) -> tuple[N
     """
     if prior is not None and np.any(prior == 0):
         Q = np.where(prior > 0, Q, -np.inf)
-    m = Q.max(axis=-1, keepdims=True)
+    m = _row_max(Q)[..., None]
     if alpha == 0.0:
         w = (Q == m).astype(float)
     else:
         with np.errstate(over="ignore"):  # (Q - m) / alpha <= 0 may overflow to -inf: exp gives 0
-            w = Q - m
-            w /= alpha
+            w = np.subtract(Q, m)
+            w *= 1.0 / alpha if alpha > 1e-300 else np.inf
         np.exp(w, out=w)
     if prior is not None:
         w *= prior
@@ -129,22 +154,41 @@ BLOCK_ROWS = 8192
 
 def _soft_value(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
     if alpha == 0.0 and prior is None:
-        return Q.max(axis=-1)
+        return _row_max(Q)
     if Q.ndim == 2 and Q.shape[0] > BLOCK_ROWS:
-        out = np.empty(Q.shape[0])
-        row_prior = prior is not None and prior.ndim == 2
-        for i in range(0, Q.shape[0], BLOCK_ROWS):
-            block = slice(i, i + BLOCK_ROWS)
-            out[block] = _soft_value_block(Q[block], alpha, prior[block] if row_prior else prior)
-        return out
+        return _blocked_soft_value(Q, alpha, prior)
     return _soft_value_block(Q, alpha, prior)
+
+
+def _soft_backup_values(EV: NDArray, rewards: NDArray, gamma: float, alpha: float,
+                        prior: NDArray | None = None) -> NDArray:
+    """Soft values of ``Q = rewards + gamma * EV``, computing ``Q`` in place in ``EV`` block by block.
+
+    The fused sweep of soft value iteration: each block of ``EV`` is read from memory once.
+    """
+    return _blocked_soft_value(EV, alpha, prior, gamma, rewards)
+
+
+def _blocked_soft_value(Q: NDArray, alpha: float, prior: NDArray | None,
+                        gamma: float | None = None, rewards: NDArray | None = None) -> NDArray:
+    out = np.empty(Q.shape[0])
+    row_prior = prior is not None and prior.ndim == 2
+    for i in range(0, Q.shape[0], BLOCK_ROWS):
+        block = slice(i, i + BLOCK_ROWS)
+        q = Q[block]
+        if rewards is not None:
+            q *= gamma
+            q += rewards[block]
+        rho = prior[block] if row_prior else prior
+        out[block] = _row_max(q) if alpha == 0.0 and rho is None else _soft_value_block(q, alpha, rho)
+    return out
 
 
 def _soft_value_block(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
     m, w = _shifted_weights(Q, alpha, prior)
     if alpha == 0.0:
         return m[..., 0]
-    s = np.log(np.asarray(w.sum(axis=-1)))
+    s = np.log(np.asarray(_row_sum(w)))
     s *= alpha
     s += m[..., 0]
     return s
@@ -152,7 +196,7 @@ def _soft_value_block(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArra
 
 def _boltzmann(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
     _, w = _shifted_weights(Q, alpha, prior)
-    w /= w.sum(axis=-1, keepdims=True)
+    w /= _row_sum(w)[..., None]
     return w
 
 
