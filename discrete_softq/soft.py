@@ -140,7 +140,7 @@ def _shifted_weights(Q: NDArray, alpha: float, prior: NDArray | None) -> tuple[N
     else:
         with np.errstate(over="ignore"):  # (Q - m) / alpha <= 0 may overflow to -inf: exp gives 0
             w = np.subtract(Q, m)
-            w *= 1.0 / alpha if alpha > 1e-300 else np.inf
+            w /= alpha
         np.exp(w, out=w)
     if prior is not None:
         w *= prior
