@@ -13,6 +13,12 @@ With temperature :math:`\alpha \ge 0` and an optional prior policy :math:`\rho` 
 2016): the bonus is :math:`-\alpha\,\mathrm{KL}(\pi \,\|\, \rho)`; with the uniform prior the two
 differ by exactly :math:`\alpha \log |A|` per step.
 
+The Shannon form has a pitfall in episodic tasks: every step earns up to :math:`\alpha \log|A|`
+and a terminal state earns nothing, so ending an episode forfeits future entropy. When
+:math:`\alpha \log|A| / (1 - \gamma)` exceeds the goal reward, the soft-optimal agent learns to
+avoid a +1 goal (``tests/test_core.py::test_the_shannon_termination_pitfall``). The KL form
+(a normalised prior) has no such pull: its bonus is :math:`\le 0`.
+
 ``alpha = 0`` is the hard limit everywhere: ``V = max_a Q`` (over the prior's support) and the
 policy is uniform over the maximisers (weighted by the prior).
 
