@@ -4,12 +4,15 @@ Each helper takes a matplotlib ``ax`` (and computes nothing the library does not
 compute), draws on it and returns the artists; nothing here calls ``plt.show()``.
 
 * :mod:`.gridworld` -- layouts, values, policy arrows, entropy and visitation over a grid;
+* :mod:`.dp` -- exact soft DP: the contraction, temperature sweeps, soft vs hard on a grid;
 * :mod:`.compose` -- composition bounds and pre-training curves.
 """
 
 from .compose import *  # noqa: F401,F403
 from .compose import __all__ as _compose_all
+from .dp import *  # noqa: F401,F403
+from .dp import __all__ as _dp_all
 from .gridworld import *  # noqa: F401,F403
 from .gridworld import __all__ as _gridworld_all
 
-__all__ = [*_gridworld_all, *_compose_all]
+__all__ = [*_gridworld_all, *_dp_all, *_compose_all]
