@@ -58,7 +58,7 @@ def test_policy_arrows_have_length_proportional_to_probability(solved):
     free = ~(env.layout.walls | env.layout.terminal).ravel()
     expected = np.sort(sol.policy[free][sol.policy[free] >= 0.1])
     np.testing.assert_allclose(np.sort(lengths), expected)
-    assert ax.get_legend() is not None
+    assert "arrow length" in ax.get_xlabel()  # the key to reading the arrows
 
 
 def test_entropy_map_is_bounded_by_log4(solved):

@@ -163,7 +163,7 @@ def plot_policy_arrows(ax: Axes, policy: ArrayLike, layout: Any, *, title: str =
     if show_probs:
         for x, y, u, v, p in zip(xs, ys, us, vs, probs):
             artists.append(ax.text(x + u * 1.4, y + v * 1.4, f"{p:.2f}", ha="center", va="center", fontsize=5))
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize="small", frameon=False)
+    ax.set_xlabel(f"{ax.get_xlabel()}   (arrow length = pi(a|s))".strip())
     return artists
 
 
