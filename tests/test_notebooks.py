@@ -6,7 +6,6 @@ code cell and shrinks its loops) and the non-interactive ``Agg`` matplotlib back
 notebooks are picked up automatically by the glob.
 """
 
-import os
 from pathlib import Path
 
 import pytest

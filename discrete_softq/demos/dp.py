@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # ------------------------------------------------------------------ the contraction
     by_gamma, by_alpha = {}, {}
-    print(f"\nsoft Q-iteration, residual |TQ_k - Q_k|_inf: sweeps, last-half rate (gamma^k predicts gamma)")
+    print("\nsoft Q-iteration, residual |TQ_k - Q_k|_inf: sweeps, last-half rate (gamma^k predicts gamma)")
     for g in c_gammas:
         sol = soft_q_iteration(env.to_mdp(gamma=g), args.alpha, tol=args.tol)
         by_gamma[f"gamma = {g:g}, alpha = {args.alpha:g}"] = sol.residuals

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -25,6 +24,8 @@ from numpy.typing import NDArray
 
 from ..mdp import TabularMDP
 from .layouts import Layout, parse_layout
+from .rendering import render_rgb
+from .schedule import WallChange, WallSchedule
 
 __all__ = ["Action", "WallChange", "WallSchedule", "GridWorld"]
 
@@ -41,90 +42,6 @@ class Action(IntEnum):
 #: (d_row, d_col) of each action.
 DELTAS: dict[int, tuple[int, int]] = {Action.UP: (-1, 0), Action.RIGHT: (0, 1),
                                       Action.DOWN: (1, 0), Action.LEFT: (0, -1)}
-
-
-def _check_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{name} must be an int >= 0; got {value!r}")
-    return int(value)
-
-
-@dataclass(frozen=True)
-class WallChange:
-    """Replace the map once a run has taken ``at_step`` steps or begins episode ``at_episode``.
-
-    Give exactly one of ``at_step`` and ``at_episode``.
-
-    Parameters
-    ----------
-    at_step : int, optional
-        Total environment steps of the run (counted across episodes) after which the new map
-        is in force: steps ``0 .. at_step - 1`` use the old map, step ``at_step`` the new one.
-        The change lands as soon as the ``at_step``-th step returns, possibly mid-episode.
-    at_episode : int, optional
-        Index (from 0) of the first episode played on the new map; it applies at that reset.
-    layout : Layout, str or sequence of str
-        The new map (see :func:`~discrete_softq.envs.layouts.parse_layout`); same size as the
-        first map.
-    """
-
-    at_step: int | None = None
-    at_episode: int | None = None
-    layout: Any = None
-
-    def __post_init__(self) -> None:
-        if (self.at_step is None) == (self.at_episode is None):
-            raise ValueError("WallChange needs exactly one of at_step and at_episode; "
-                             f"got at_step={self.at_step!r}, at_episode={self.at_episode!r}")
-        if self.at_step is not None:
-            object.__setattr__(self, "at_step", _check_count(self.at_step, "at_step"))
-        else:
-            object.__setattr__(self, "at_episode", _check_count(self.at_episode, "at_episode"))
-        object.__setattr__(self, "layout", parse_layout(self.layout, "layout"))
-
-    def due(self, total_steps: int, episode: int) -> bool:
-        """Whether this change's trigger has been reached."""
-        if self.at_step is not None:
-            return total_steps >= self.at_step
-        return episode >= self.at_episode  # type: ignore[operator]
-
-
-class WallSchedule:
-    """The maps of a run in order: ``layouts[0]``, then one per :class:`WallChange`.
-
-    Changes apply strictly in the order given: change ``k`` can only land once changes
-    ``0 .. k-1`` have. Several changes whose triggers are reached together land together.
-
-    Parameters
-    ----------
-    layout : Layout, str or sequence of str
-        The first map.
-    changes : sequence of WallChange
-    """
-
-    def __init__(self, layout: Any, changes: Sequence[WallChange] = ()) -> None:
-        first = parse_layout(layout)
-        if isinstance(changes, WallChange) or not isinstance(changes, Sequence):
-            raise TypeError(f"changes must be a sequence of WallChange; got {type(changes).__name__}")
-        for i, ch in enumerate(changes):
-            if not isinstance(ch, WallChange):
-                raise TypeError(f"changes[{i}] must be a WallChange; got {type(ch).__name__}")
-            if ch.layout.shape != first.shape:
-                raise ValueError(f"changes[{i}].layout has shape {ch.layout.shape}; "
-                                 f"the first layout has shape {first.shape}")
-        self.changes: tuple[WallChange, ...] = tuple(changes)
-        self.layouts: tuple[Layout, ...] = (first,) + tuple(ch.layout for ch in changes)
-
-    def index_at(self, total_steps: int, episode: int) -> int:
-        """Index into :attr:`layouts` of the map in force after ``total_steps`` steps, in episode ``episode``."""
-        k = 0
-        while k < len(self.changes) and self.changes[k].due(total_steps, episode):
-            k += 1
-        return k
-
-    def layout_at(self, total_steps: int, episode: int) -> Layout:
-        """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""
-        return self.layouts[self.index_at(total_steps, episode)]
 
 
 class GridWorld(gym.Env):
@@ -471,23 +388,3 @@ class GridWorld(gym.Env):
             rows[r][c] = "A"
             return "\n".join("".join(row) for row in rows) + "\n"
         return render_rgb(self.layout, self.cell_of(self.state))
-
-
-#: Cell colours of :func:`render_rgb` (RGB 0-255).
-COLOURS = {"wall": (64, 64, 64), "free": (255, 255, 255), "start": (200, 220, 255),
-           "goal": (60, 180, 75), "trap": (220, 50, 50), "agent": (30, 80, 200)}
-
-
-def render_rgb(layout: Layout, agent: tuple[int, int] | None = None, cell: int = 16) -> NDArray[np.uint8]:
-    """An RGB image of a map, shape (n_rows * cell, n_cols * cell, 3), the agent as a blue square."""
-    H, W = layout.shape
-    img = np.empty((H, W, 3), dtype=np.uint8)
-    img[:] = COLOURS["free"]
-    img[layout.start] = COLOURS["start"]
-    img[layout.walls], img[layout.goals], img[layout.traps] = COLOURS["wall"], COLOURS["goal"], COLOURS["trap"]
-    img = np.repeat(np.repeat(img, cell, axis=0), cell, axis=1)
-    if agent is not None:
-        r, c = agent
-        m = cell // 4
-        img[r * cell + m:(r + 1) * cell - m, c * cell + m:(c + 1) * cell - m] = COLOURS["agent"]
-    return img

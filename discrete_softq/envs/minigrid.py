@@ -48,7 +48,7 @@ from minigrid.core.world_object import Goal, Lava, Wall
 from minigrid.minigrid_env import MiniGridEnv
 
 from ..mdp import TabularMDP
-from .gridworld import WallChange, WallSchedule
+from .schedule import WallChange, WallSchedule
 from .layouts import Layout, parse_layout
 
 __all__ = ["minigrid_to_mdp", "minigrid_state", "TabularObsWrapper", "StationaryRewardWrapper",

@@ -1,0 +1,96 @@
+"""Wall-change schedules: which map is in force at a given step or episode of a run."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .layouts import Layout, parse_layout
+
+__all__ = ["WallChange", "WallSchedule"]
+
+
+def _check_count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an int >= 0; got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class WallChange:
+    """Replace the map once a run has taken ``at_step`` steps or begins episode ``at_episode``.
+
+    Give exactly one of ``at_step`` and ``at_episode``.
+
+    Parameters
+    ----------
+    at_step : int, optional
+        Total environment steps of the run (counted across episodes) after which the new map
+        is in force: steps ``0 .. at_step - 1`` use the old map, step ``at_step`` the new one.
+        The change lands as soon as the ``at_step``-th step returns, possibly mid-episode.
+    at_episode : int, optional
+        Index (from 0) of the first episode played on the new map; it applies at that reset.
+    layout : Layout, str or sequence of str
+        The new map (see :func:`~discrete_softq.envs.layouts.parse_layout`); same size as the
+        first map.
+    """
+
+    at_step: int | None = None
+    at_episode: int | None = None
+    layout: Any = None
+
+    def __post_init__(self) -> None:
+        if (self.at_step is None) == (self.at_episode is None):
+            raise ValueError("WallChange needs exactly one of at_step and at_episode; "
+                             f"got at_step={self.at_step!r}, at_episode={self.at_episode!r}")
+        if self.at_step is not None:
+            object.__setattr__(self, "at_step", _check_count(self.at_step, "at_step"))
+        else:
+            object.__setattr__(self, "at_episode", _check_count(self.at_episode, "at_episode"))
+        object.__setattr__(self, "layout", parse_layout(self.layout, "layout"))
+
+    def due(self, total_steps: int, episode: int) -> bool:
+        """Whether this change's trigger has been reached."""
+        if self.at_step is not None:
+            return total_steps >= self.at_step
+        return episode >= self.at_episode  # type: ignore[operator]
+
+
+class WallSchedule:
+    """The maps of a run in order: ``layouts[0]``, then one per :class:`WallChange`.
+
+    Changes apply strictly in the order given: change ``k`` can only land once changes
+    ``0 .. k-1`` have. Several changes whose triggers are reached together land together.
+
+    Parameters
+    ----------
+    layout : Layout, str or sequence of str
+        The first map.
+    changes : sequence of WallChange
+    """
+
+    def __init__(self, layout: Any, changes: Sequence[WallChange] = ()) -> None:
+        first = parse_layout(layout)
+        if isinstance(changes, WallChange) or not isinstance(changes, Sequence):
+            raise TypeError(f"changes must be a sequence of WallChange; got {type(changes).__name__}")
+        for i, ch in enumerate(changes):
+            if not isinstance(ch, WallChange):
+                raise TypeError(f"changes[{i}] must be a WallChange; got {type(ch).__name__}")
+            if ch.layout.shape != first.shape:
+                raise ValueError(f"changes[{i}].layout has shape {ch.layout.shape}; "
+                                 f"the first layout has shape {first.shape}")
+        self.changes: tuple[WallChange, ...] = tuple(changes)
+        self.layouts: tuple[Layout, ...] = (first,) + tuple(ch.layout for ch in changes)
+
+    def index_at(self, total_steps: int, episode: int) -> int:
+        """Index into :attr:`layouts` of the map in force after ``total_steps`` steps, in episode ``episode``."""
+        k = 0
+        while k < len(self.changes) and self.changes[k].due(total_steps, episode):
+            k += 1
+        return k
+
+    def layout_at(self, total_steps: int, episode: int) -> Layout:
+        """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""
+        return self.layouts[self.index_at(total_steps, episode)]
