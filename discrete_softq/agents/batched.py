@@ -77,8 +77,8 @@ class GridTables:
         states = np.arange(S)
         moves, rewards, terminal, goal, start, displace = [], [], [], [], [], []
         for k, L in enumerate(env.layouts):
-            moves.append([[env._move(L, s, d) for s in states] for d in range(4)])
-            rewards.append([env._cell_reward(L, s) for s in states])
+            moves.append(env.move_table(k))
+            rewards.append(env.reward_table(k))
             terminal.append(L.terminal.ravel())
             goal.append(L.goals.ravel())
             start.append(env.start_state(k))
