@@ -221,6 +221,7 @@ def plot_visitation(ax: Axes, counts: ArrayLike, layout: Any, *, title: str = "s
     norm = None
     if log:
         grid = np.where(grid > 0, grid, np.nan)
-        norm = LogNorm(vmin=max(np.nanmin(grid), 1e-12), vmax=max(np.nanmax(grid), 1.0)) \
-            if np.isfinite(grid).any() else None
+        if np.isfinite(grid).any():  # mean counts over seeds may lie below 1: scale to the data
+            lo, hi = np.nanmin(grid), np.nanmax(grid)
+            norm = LogNorm(vmin=lo, vmax=hi if hi > lo else lo * 10)
     return _heat(ax, grid, L, title=title, label="visits", cmap=cmap, colorbar=colorbar, norm=norm)
