@@ -1,0 +1,139 @@
+r"""A deterministic-policy baseline: DDPG (Lillicrap et al. 2016) with the same NumPy networks.
+
+The critic minimises the ordinary (hard) Bellman error against target networks,
+
+.. math::
+
+    J_Q = \tfrac12\, \mathbb{E}\bigl[(Q(s, a) - c\,r - \gamma\, \bar Q(s', \bar\mu(s')))^2\bigr],
+
+and the actor :math:`\mu(s) = \tanh g_\theta(s)` ascends :math:`Q(s, \mu(s))` by the
+deterministic policy gradient :math:`\nabla_\theta \mu(s)^\top \nabla_a Q(s, a)|_{a = \mu(s)}`
+(through the tanh Jacobian :math:`1 - \mu^2`). Exploration adds Gaussian noise to the action.
+Rewards are scaled by ``reward_scale`` :math:`c` (0.1, as for soft Q-learning).
+
+On the multi-goal task the learned policy is one deterministic map, so rollouts from the
+origin all head for the one or two goals it happened to commit to -- the contrast of
+Haarnoja et al. (2017), Figure 1.
+
+References
+----------
+Lillicrap et al. (2016), Continuous control with deep reinforcement learning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .nn import MLP, Adam
+from .replay import Batch, ReplayBuffer
+
+__all__ = ["DDPGAgent"]
+
+
+class DDPGAgent:
+    r"""Deep deterministic policy gradient with Gaussian exploration noise.
+
+    Parameters
+    ----------
+    obs_dim, act_dim : int
+        Observation and action dimensions; actions lie in :math:`[-1, 1]^d`.
+    gamma : float
+        Discount in [0, 1).
+    hidden : sequence of int
+        Hidden widths of actor and critic (ReLU).
+    q_lr, policy_lr : float
+        Adam step sizes of critic and actor.
+    batch_size : int
+        Transitions per gradient step.
+    noise_std : float
+        Standard deviation of the Gaussian exploration noise (the action is clipped to the box).
+    tau : float
+        Polyak rate of the target networks, :math:`\bar\theta \leftarrow \tau\theta + (1-\tau)\bar\theta`.
+    reward_scale : float
+        :math:`c`, multiplies rewards (0.1 matches the soft Q-learning agent's :math:`1/\alpha`).
+    min_replay : int
+        Gradient steps start once the buffer holds this many transitions.
+    replay_capacity : int
+        Replay buffer size.
+    seed : int, numpy.random.Generator or None
+        All randomness of the agent.
+
+    Attributes
+    ----------
+    actor, critic, target_actor, target_critic : MLP
+    buffer : ReplayBuffer
+    n_updates : int
+    """
+
+    def __init__(self, obs_dim: int, act_dim: int, gamma: float = 0.99, hidden: Sequence[int] = (100, 100),
+                 q_lr: float = 1e-3, policy_lr: float = 1e-3, batch_size: int = 64, noise_std: float = 0.3,
+                 tau: float = 0.01, reward_scale: float = 0.1, min_replay: int = 200,
+                 replay_capacity: int = 1_000_000, seed: int | np.random.Generator | None = None) -> None:
+        if not 0.0 <= gamma < 1.0:
+            raise ValueError(f"gamma must be in [0, 1); got {gamma}")
+        if not noise_std >= 0:
+            raise ValueError(f"noise_std must be >= 0; got {noise_std}")
+        if not 0.0 < tau <= 1.0:
+            raise ValueError(f"tau must be in (0, 1]; got {tau}")
+        if not reward_scale > 0:
+            raise ValueError(f"reward_scale must be > 0; got {reward_scale}")
+        self.obs_dim, self.act_dim = int(obs_dim), int(act_dim)
+        self.gamma, self.noise_std, self.tau = float(gamma), float(noise_std), float(tau)
+        self.reward_scale, self.batch_size, self.min_replay = float(reward_scale), int(batch_size), int(min_replay)
+        self.rng = np.random.default_rng(seed)
+        a_seed, c_seed = self.rng.spawn(2)
+        hidden = [int(h) for h in hidden]
+        self.actor = MLP([self.obs_dim, *hidden, self.act_dim], "relu", seed=a_seed, dtype=np.float32)
+        self.critic = MLP([self.obs_dim + self.act_dim, *hidden, 1], "relu", seed=c_seed, dtype=np.float32)
+        self.target_actor, self.target_critic = self.actor.copy(), self.critic.copy()
+        self.actor_optimizer = Adam(self.actor.params, lr=policy_lr)
+        self.critic_optimizer = Adam(self.critic.params, lr=q_lr)
+        self.buffer = ReplayBuffer(self.obs_dim, self.act_dim, replay_capacity)
+        self.n_updates = 0
+
+    def policy_action(self, obs: ArrayLike) -> NDArray[np.float64]:
+        r"""The deterministic action :math:`\mu(s) = \tanh g(s)`: (..., obs_dim) -> (..., act_dim)."""
+        return np.tanh(self.actor(obs)).astype(float)
+
+    def act(self, obs: ArrayLike) -> NDArray[np.float64]:
+        """Behaviour action: :math:`\\mu(s)` plus Gaussian noise, clipped to [-1, 1]^d."""
+        noise = self.noise_std * self.rng.standard_normal(self.act_dim)
+        return np.clip(self.policy_action(obs) + noise, -1.0, 1.0)
+
+    def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
+        """Critic in reward units, :math:`Q(s, a)/c`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
+        return self.critic(np.concatenate([obs, actions], axis=-1))[..., 0] / self.reward_scale
+
+    def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,
+               terminated: bool) -> None:
+        """Store the transition and take one gradient step once the buffer is warm."""
+        self.buffer.add(obs, action, reward, next_obs, terminated)
+        if len(self.buffer) >= self.min_replay:
+            self.train_step(self.buffer.sample(self.batch_size, self.rng))
+
+    def train_step(self, batch: Batch) -> float:
+        """One critic step, one actor step and a Polyak target update; returns the critic loss."""
+        B = len(batch.rewards)
+        next_a = np.tanh(self.target_actor(batch.next_obs))
+        q_next = self.target_critic(np.concatenate([batch.next_obs, next_a], axis=1))[:, 0]
+        target = self.reward_scale * batch.rewards + self.gamma * np.where(batch.terminated, 0.0, q_next)
+        q, cache = self.critic.forward(np.concatenate([batch.obs, batch.actions], axis=1))
+        err = q[:, 0] - target
+        grads, _ = self.critic.backward(cache, err[:, None] / B)
+        self.critic_optimizer.step(grads)
+
+        u, a_cache = self.actor.forward(batch.obs)
+        mu = np.tanh(u)
+        _, q_cache = self.critic.forward(np.concatenate([batch.obs, mu], axis=1))
+        dx = self.critic.input_gradient(q_cache, np.ones((B, 1)))
+        du = -dx[:, self.obs_dim:] * (1.0 - mu**2) / B      # ascend Q(s, mu(s)) through the tanh
+        grads, _ = self.actor.backward(a_cache, du)
+        self.actor_optimizer.step(grads)
+
+        self.target_actor.load_params(self.actor, self.tau)
+        self.target_critic.load_params(self.critic, self.tau)
+        self.n_updates += 1
+        return float(0.5 * np.mean(err**2))

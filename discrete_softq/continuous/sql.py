@@ -1,0 +1,275 @@
+r"""Continuous soft Q-learning with an amortized SVGD sampling network (Haarnoja et al. 2017).
+
+Algorithm 1 of the paper, in NumPy. With temperature :math:`\alpha` the agent learns
+
+* a soft Q-function, by minimising the soft Bellman error against a target network,
+
+  .. math::
+
+      J_Q = \tfrac12\, \mathbb{E}\bigl[(Q(s, a) - r - \gamma\, V_{\bar Q}(s'))^2\bigr], \qquad
+      V_{\bar Q}(s') = \alpha \Bigl[\log \tfrac{1}{M} \sum_{i=1}^M e^{\bar Q(s', a_i)/\alpha}
+      + d \log 2 \Bigr],\ a_i \sim U[-1, 1]^d,
+
+  an importance-sampled soft value: :math:`\log \int_{[-1,1]^d} e^{Q/\alpha} da` is
+  :math:`\log \mathbb{E}_{U}[e^{Q/\alpha}]` plus the log-volume :math:`d \log 2` of the box;
+  :math:`V(s') = 0` when :math:`s'` is terminal;
+
+* a sampling network :math:`a = \tanh f_\phi(s, \xi)`, :math:`\xi \sim \mathcal N(0, I)`, whose
+  samples should follow :math:`\pi(a|s) \propto \exp(Q(s, a)/\alpha)`. For each state it draws
+  :math:`K` actions, splits them into fixed ones :math:`a_j` and updated ones :math:`a_i`, and
+  moves the updated ones along the SVGD direction (Eq. 13),
+
+  .. math::
+
+      \Delta f(s, \xi_i) = \frac{1}{K_f} \sum_j \Bigl[ \kappa(a_j, a_i)\,
+      \nabla_{a} Q(s, a)\big|_{a_j} / \alpha + \nabla_{a_j} \kappa(a_j, a_i) \Bigr],
+
+  (Eq. 13 divided by :math:`\alpha`: the same direction, the score of :math:`\pi`) by
+  ascending :math:`\sum_i \Delta f_i^\top a_i(\phi)` (Eq. 14): the direction is pushed through
+  :math:`a = \tanh u` (Jacobian :math:`1 - a^2`) and then through the network. The kernel and
+  its gradient are computed in action space.
+
+Internally the Q network outputs :math:`Q/\alpha` (rewards enter divided by :math:`\alpha`):
+the reference code's ``reward_scale`` = :math:`1/\alpha` with unit temperature, the same
+fixed point. :meth:`SoftQLearningAgent.q_values` returns :math:`Q` in reward units.
+
+References
+----------
+Haarnoja, Tang, Abbeel, Levine (2017), Reinforcement Learning with Deep Energy-Based Policies,
+Algorithm 1, Eqs. 10-14; the reference implementation ``haarnoja/softqlearning``.
+Liu, Wang (2016), Stein Variational Gradient Descent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import logsumexp
+
+from .nn import MLP, Adam
+from .replay import Batch, ReplayBuffer
+from .svgd import svgd_direction
+
+__all__ = ["SoftQLearningAgent", "soft_value_estimate"]
+
+
+def soft_value_estimate(q_over_alpha: NDArray[np.float64], act_dim: int) -> NDArray[np.float64]:
+    r"""Importance-sampled :math:`V/\alpha = \log \frac1M \sum_i e^{Q_i/\alpha} + d \log 2`.
+
+    Parameters
+    ----------
+    q_over_alpha : ndarray of shape (..., M)
+        :math:`Q(s, a_i)/\alpha` at M actions drawn uniformly from :math:`[-1, 1]^d`.
+    act_dim : int
+        :math:`d`.
+
+    Returns
+    -------
+    ndarray of shape (...)
+        Computed with a stable log-sum-exp; exact for constant Q (:math:`Q/\alpha + d \log 2`).
+    """
+    M = q_over_alpha.shape[-1]
+    return logsumexp(q_over_alpha, axis=-1) - np.log(M) + act_dim * np.log(2.0)
+
+
+def _positive_int(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+class SoftQLearningAgent:
+    r"""Soft Q-learning with an amortized SVGD sampler, for actions in :math:`[-1, 1]^d`.
+
+    Parameters
+    ----------
+    obs_dim, act_dim : int
+        Observation and action dimensions.
+    alpha : float
+        Temperature :math:`\alpha > 0` (the paper's reward scale 0.1 on the multi-goal task is
+        :math:`\alpha = 10`).
+    gamma : float
+        Discount in [0, 1).
+    hidden : sequence of int
+        Hidden widths of both networks (ReLU).
+    q_lr, policy_lr : float
+        Adam step sizes of the Q network and of the sampling network.
+    batch_size : int
+        Transitions per gradient step.
+    value_particles : int
+        :math:`M`, uniform actions per next state in the soft value estimate.
+    svgd_particles : int
+        :math:`K`, actions drawn per state for the SVGD update.
+    svgd_update_ratio : float
+        Fraction of the :math:`K` actions that are updated; the rest are fixed and carry the score.
+    target_update_interval : int
+        The target network is a copy of the Q network, refreshed every this many gradient steps.
+    min_replay : int
+        Gradient steps start once the buffer holds this many transitions.
+    updates_per_step : int
+        Gradient steps per environment step.
+    squash_correction : bool
+        If True, add :math:`\sum_k \log(1 - a_k^2)` to the target log-density as the reference
+        code does (a barrier at the box edges). False (default) targets
+        :math:`\exp(Q/\alpha)` on the box exactly.
+    replay_capacity : int
+        Replay buffer size.
+    dtype : numpy dtype
+        Floating type of the networks: float32 (default, about twice as fast) or float64.
+    seed : int, numpy.random.Generator or None
+        All randomness of the agent (initialisation, noise, minibatches).
+
+    Attributes
+    ----------
+    qf, target_qf, policy : MLP
+        Q network (input ``[s, a]``, output :math:`Q/\alpha`), its target copy, and the sampling
+        network (input ``[s, xi]``, output :math:`u`, action :math:`\tanh u`).
+    buffer : ReplayBuffer
+    n_updates : int
+        Gradient steps taken.
+    """
+
+    def __init__(self, obs_dim: int, act_dim: int, alpha: float = 10.0, gamma: float = 0.99,
+                 hidden: Sequence[int] = (100, 100), q_lr: float = 1e-3, policy_lr: float = 1e-3,
+                 batch_size: int = 64, value_particles: int = 16, svgd_particles: int = 32,
+                 svgd_update_ratio: float = 0.5, target_update_interval: int = 1000, min_replay: int = 200,
+                 updates_per_step: int = 1, squash_correction: bool = False, replay_capacity: int = 1_000_000,
+                 dtype: type = np.float32, seed: int | np.random.Generator | None = None) -> None:
+        self.obs_dim = _positive_int(obs_dim, "obs_dim")
+        self.act_dim = _positive_int(act_dim, "act_dim")
+        if not (np.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a positive number; got {alpha}")
+        if not 0.0 <= gamma < 1.0:
+            raise ValueError(f"gamma must be in [0, 1); got {gamma}")
+        if not 0.0 < svgd_update_ratio < 1.0:
+            raise ValueError(f"svgd_update_ratio must be in (0, 1); got {svgd_update_ratio}")
+        self.alpha, self.gamma = float(alpha), float(gamma)
+        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.value_particles = _positive_int(value_particles, "value_particles")
+        self.svgd_particles = _positive_int(svgd_particles, "svgd_particles")
+        self.n_updated = round(self.svgd_particles * svgd_update_ratio)
+        if not 1 <= self.n_updated < self.svgd_particles:
+            raise ValueError("svgd_particles * svgd_update_ratio must leave at least one fixed and one updated particle")
+        self.target_update_interval = _positive_int(target_update_interval, "target_update_interval")
+        self.min_replay = _positive_int(min_replay, "min_replay")
+        self.updates_per_step = int(updates_per_step)
+        self.squash_correction = bool(squash_correction)
+        self.rng = np.random.default_rng(seed)
+        q_seed, p_seed = self.rng.spawn(2)
+        hidden = [int(h) for h in hidden]
+        self.qf = MLP([self.obs_dim + self.act_dim, *hidden, 1], "relu", seed=q_seed, dtype=dtype)
+        self.target_qf = self.qf.copy()
+        self.policy = MLP([self.obs_dim + self.act_dim, *hidden, self.act_dim], "relu", seed=p_seed,
+                          dtype=dtype)
+        self.q_optimizer = Adam(self.qf.params, lr=q_lr)
+        self.policy_optimizer = Adam(self.policy.params, lr=policy_lr)
+        self.buffer = ReplayBuffer(self.obs_dim, self.act_dim, replay_capacity)
+        self.n_updates = 0
+
+    # ---------------------------------------------------------------- acting
+    def sample_actions(self, obs: ArrayLike, n_samples: int) -> NDArray[np.float64]:
+        r"""``n_samples`` actions :math:`\tanh f(s, \xi)` per observation: (..., obs_dim) -> (..., n, act_dim)."""
+        obs = np.asarray(obs, dtype=float)
+        xi = self.rng.standard_normal((*obs.shape[:-1], n_samples, self.act_dim))
+        return self._squashed(self._pair(obs, xi))[0]
+
+    def act(self, obs: ArrayLike) -> NDArray[np.float64]:
+        """One sample of the sampling network at ``obs`` (obs_dim,): an action in [-1, 1]^d."""
+        return self.sample_actions(obs, 1)[0].astype(float)
+
+    def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
+        """Soft Q in reward units, :math:`Q(s, a)`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
+        return self.alpha * self.qf(np.concatenate([obs, actions], axis=-1))[..., 0]
+
+    # ---------------------------------------------------------------- learning
+    def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,
+               terminated: bool) -> None:
+        """Store the transition, then take ``updates_per_step`` gradient steps once the buffer is warm."""
+        self.buffer.add(obs, action, reward, next_obs, terminated)
+        if len(self.buffer) >= self.min_replay:
+            for _ in range(self.updates_per_step):
+                self.train_step(self.buffer.sample(self.batch_size, self.rng))
+
+    def train_step(self, batch: Batch) -> tuple[float, float]:
+        """One gradient step on the Q network and one on the sampler; returns (Bellman loss, mean |Δf|)."""
+        B, M, d = len(batch.rewards), self.value_particles, self.act_dim
+        q_grads, loss = self.q_gradients(batch, self.rng.uniform(-1.0, 1.0, size=(B, M, d)))
+        self.q_optimizer.step(q_grads)
+        n_fixed = self.svgd_particles - self.n_updated
+        fixed = self.sample_actions(batch.obs, n_fixed)
+        xi = self.rng.standard_normal((B, self.n_updated, d))
+        p_grads, phi = self.sampler_gradients(batch.obs, fixed, xi)
+        self.policy_optimizer.step(p_grads)
+        self.n_updates += 1
+        if self.n_updates % self.target_update_interval == 0:
+            self.target_qf.load_params(self.qf)
+        return loss, float(np.mean(np.linalg.norm(phi, axis=-1)))
+
+    def q_gradients(self, batch: Batch, uniform_actions: NDArray[np.float64]) -> tuple[list, float]:
+        r"""Gradient of :math:`\tfrac12 \mathrm{mean}(Q/\alpha - y)^2` for the Q network, and the loss in reward units.
+
+        Parameters
+        ----------
+        batch : Batch
+        uniform_actions : ndarray of shape (B, M, act_dim)
+            Uniform samples on :math:`[-1, 1]^d` for the soft value of each next state.
+
+        Returns
+        -------
+        grads : list of ndarray
+            Matches ``qf.params``; the target :math:`y` is held fixed (semi-gradient).
+        loss : float
+            :math:`\tfrac12 \mathrm{mean}(Q - \alpha y)^2` in reward units.
+        """
+        q_next = self.target_qf(self._pair(batch.next_obs, uniform_actions))[..., 0]      # (B, M)
+        v_next = np.where(batch.terminated, 0.0, soft_value_estimate(q_next, self.act_dim))
+        target = batch.rewards / self.alpha + self.gamma * v_next
+        q, cache = self.qf.forward(np.concatenate([batch.obs, batch.actions], axis=1))
+        err = q[:, 0] - target
+        grads, _ = self.qf.backward(cache, err[:, None] / len(err))
+        return grads, float(0.5 * np.mean(err**2) * self.alpha**2)
+
+    def sampler_gradients(self, obs: NDArray[np.float64], fixed: NDArray[np.float64],
+                          xi: NDArray[np.float64]) -> tuple[list, NDArray[np.float64]]:
+        r"""Eq. 14: the sampler's parameter gradient that moves its actions along the SVGD direction.
+
+        Parameters
+        ----------
+        obs : ndarray of shape (B, obs_dim)
+        fixed : ndarray of shape (B, K_f, act_dim)
+            Actions of the sampler treated as constants; they carry the score
+            :math:`\nabla_a Q(s, a)/\alpha`.
+        xi : ndarray of shape (B, K_u, act_dim)
+            Noise of the updated particles :math:`a_i = \tanh f(s, \xi_i)`.
+
+        Returns
+        -------
+        grads : list of ndarray
+            Matches ``policy.params``: the gradient of the surrogate loss
+            :math:`-\frac1B \sum_{b,i} \Delta f_{b,i}^\top a_{b,i}(\phi)` with :math:`\Delta f`
+            held fixed; through the tanh, :math:`\partial a / \partial u = 1 - a^2`.
+        phi : ndarray of shape (B, K_u, act_dim)
+            The SVGD direction :math:`\Delta f` (Eq. 13 divided by :math:`\alpha`) at the updated actions.
+        """
+        updated, cache = self._squashed(self._pair(obs, xi))                              # (B, K_u, d)
+        _, q_cache = self.qf.forward(self._pair(obs, fixed))
+        dq = self.qf.input_gradient(q_cache, np.ones((*fixed.shape[:-1], 1)))
+        score = dq[..., self.obs_dim:].astype(float)                                       # grad_a Q/alpha
+        if self.squash_correction:
+            score = score - 2.0 * fixed / (1.0 - fixed**2 + 1e-6)
+        phi = svgd_direction(fixed, score, updated)                                       # (B, K_u, d)
+        du = -phi * (1.0 - updated**2) / len(obs)     # ascend <phi, a>: chain rule through a = tanh(u)
+        grads, _ = self.policy.backward(cache, du)
+        return grads, phi
+
+    # ---------------------------------------------------------------- helpers
+    def _pair(self, obs: NDArray[np.float64], z: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Concatenate obs (..., o) with z (..., n, k), repeating obs over the n axis."""
+        obs = np.broadcast_to(np.asarray(obs, dtype=float)[..., None, :], (*z.shape[:-1], self.obs_dim))
+        return np.concatenate([obs, z], axis=-1)
+
+    def _squashed(self, inputs: NDArray[np.float64]):
+        u, cache = self.policy.forward(inputs)
+        return np.tanh(u), cache

@@ -1,0 +1,293 @@
+r"""Stein variational gradient descent (Liu & Wang 2016) with an RBF kernel.
+
+SVGD moves a set of particles :math:`\{x_j\}_{j=1}^n` towards a target density :math:`p` that
+is known only through :math:`\nabla \log p`, along
+
+.. math::
+
+    \phi(x) = \frac{1}{n} \sum_{j=1}^n \Bigl[ k(x_j, x)\, \nabla_{x_j} \log p(x_j)
+              + \nabla_{x_j} k(x_j, x) \Bigr],
+
+the steepest descent direction of :math:`\mathrm{KL}(q \,\|\, p)` in the unit ball of the
+kernel's RKHS. The first term drives particles up the density (smoothed by the kernel), the
+second repels them from each other, which is what keeps several modes populated.
+
+Kernel: :math:`k(x, y) = \exp(-\|x - y\|^2 / h)` with the median heuristic
+:math:`h = \mathrm{med}^2 / \log(n + 1)`, med the median pairwise distance (Liu & Wang 2016; the
+same form as ``adaptive_isotropic_gaussian_kernel`` of the soft Q-learning reference code).
+
+Step scheme. The reference SVGD code scales :math:`\phi` per coordinate by an AdaGrad
+accumulator. That rescales each coordinate differently, so particles no longer follow
+:math:`\phi` and a symmetric target can end up populated asymmetrically. :class:`SVGD` uses the
+plain explicit Euler step :math:`x \leftarrow x + \epsilon\, \phi(x)`, optionally with a
+*scalar* (isotropic) step-size schedule, which never changes the direction of the flow.
+
+References
+----------
+Liu, Wang (2016), Stein Variational Gradient Descent: A General Purpose Bayesian Inference
+Algorithm.
+Haarnoja, Tang, Abbeel, Levine (2017), Reinforcement Learning with Deep Energy-Based Policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import logsumexp
+
+__all__ = ["rbf_kernel", "median_bandwidth", "svgd_direction", "SVGD", "GaussianMixture"]
+
+_MIN_BANDWIDTH = 1e-8
+
+
+def _as_particles(x: ArrayLike, name: str) -> NDArray[np.float64]:
+    x = np.asarray(x, dtype=float)
+    if x.ndim < 2:
+        raise ValueError(f"{name} must have shape (..., n_particles, dim); got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite (found NaN or inf)")
+    return x
+
+
+def median_bandwidth(x: ArrayLike, y: ArrayLike | None = None) -> NDArray[np.float64]:
+    r"""Median heuristic :math:`h = \mathrm{med}_{ij} \|x_i - y_j\|^2 / \log(n_x + 1)`.
+
+    Parameters
+    ----------
+    x : array_like of shape (..., n, d)
+    y : array_like of shape (..., m, d), optional
+        Defaults to ``x``.
+
+    Returns
+    -------
+    ndarray of shape (...)
+        One bandwidth per leading index (at least 1e-8, so coincident particles are safe).
+    """
+    x = _as_particles(x, "x")
+    y = x if y is None else _as_particles(y, "y")
+    return _median_heuristic(np.sum((x[..., :, None, :] - y[..., None, :, :]) ** 2, axis=-1), x.shape[-2])
+
+
+def _median_heuristic(sq: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    med = np.median(sq.reshape(*sq.shape[:-2], -1), axis=-1)
+    return np.maximum(med / np.log(n + 1.0), _MIN_BANDWIDTH)
+
+
+def rbf_kernel(x: ArrayLike, y: ArrayLike | None = None,
+               bandwidth: float | ArrayLike | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""RBF kernel matrix :math:`K_{ij} = \exp(-\|x_i - y_j\|^2 / h)` and its gradient in :math:`x_i`.
+
+    .. math::
+
+        \nabla_{x_i} K_{ij} = -\frac{2}{h} (x_i - y_j)\, K_{ij}
+
+    Parameters
+    ----------
+    x : array_like of shape (..., n, d)
+    y : array_like of shape (..., m, d), optional
+        Defaults to ``x``. Leading (batch) axes must broadcast with those of ``x``.
+    bandwidth : float, array_like of shape (...), or None
+        :math:`h > 0`; None uses :func:`median_bandwidth` (per leading index).
+
+    Returns
+    -------
+    K : ndarray of shape (..., n, m)
+    grad_x : ndarray of shape (..., n, m, d)
+        ``grad_x[..., i, j, :]`` is :math:`\nabla_{x_i} K_{ij}`.
+
+    Examples
+    --------
+    >>> K, dK = rbf_kernel(np.array([[0.0], [1.0]]), bandwidth=1.0)
+    >>> np.round(K, 4).tolist(), np.round(dK[0, 1], 4).tolist()
+    ([[1.0, 0.3679], [0.3679, 1.0]], [0.7358])
+    """
+    x = _as_particles(x, "x")
+    y = x if y is None else _as_particles(y, "y")
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"x and y must have the same dimension; got {x.shape[-1]} and {y.shape[-1]}")
+    diff = x[..., :, None, :] - y[..., None, :, :]
+    sq = np.sum(diff**2, axis=-1)
+    if bandwidth is None:
+        h = _median_heuristic(sq, x.shape[-2])
+    else:
+        h = np.asarray(bandwidth, dtype=float)
+        if not np.all(np.isfinite(h)) or np.any(h <= 0):
+            raise ValueError(f"bandwidth must be positive; got {bandwidth!r}")
+    h = np.asarray(h)[..., None, None]
+    K = np.exp(-sq / h)
+    return K, (-2.0 / h)[..., None] * diff * K[..., None]
+
+
+def svgd_direction(x: ArrayLike, grad_log_p: ArrayLike, y: ArrayLike | None = None,
+                   bandwidth: float | ArrayLike | None = None) -> NDArray[np.float64]:
+    r"""The SVGD direction at ``y`` driven by particles ``x`` (Eq. 13 of Haarnoja et al. 2017).
+
+    .. math::
+
+        \phi(y_i) = \frac{1}{n} \sum_{j=1}^n \bigl[ k(x_j, y_i)\, \nabla \log p(x_j)
+                    + \nabla_{x_j} k(x_j, y_i) \bigr]
+
+    Parameters
+    ----------
+    x : array_like of shape (..., n, d)
+        The particles that carry the score (the "fixed" particles in soft Q-learning).
+    grad_log_p : array_like of shape (..., n, d)
+        :math:`\nabla \log p(x_j)`.
+    y : array_like of shape (..., m, d), optional
+        Where to evaluate the direction; defaults to ``x`` (plain SVGD).
+    bandwidth : float, array_like or None
+        As in :func:`rbf_kernel`.
+
+    Returns
+    -------
+    ndarray of shape (..., m, d)
+    """
+    x = _as_particles(x, "x")
+    g = np.asarray(grad_log_p, dtype=float)
+    if g.shape != x.shape:
+        raise ValueError(f"grad_log_p must have the shape of x {x.shape}; got {g.shape}")
+    K, dK = rbf_kernel(x, y, bandwidth)
+    n = x.shape[-2]
+    return (np.einsum("...jm,...jd->...md", K, g) + dK.sum(axis=-3)) / n
+
+
+class SVGD:
+    r"""Stein variational gradient descent with explicit Euler steps.
+
+    Each :meth:`step` is :math:`x \leftarrow x + \epsilon_t \phi(x)` (see the module docstring),
+    with :math:`\epsilon_t = \epsilon / (1 + t / \tau)` when ``decay`` = :math:`\tau` is given,
+    else the constant ``step_size``. The schedule is a scalar, so every particle moves exactly
+    along :math:`\phi`; no per-coordinate rescaling (AdaGrad) that would bias which modes the
+    particles settle in.
+
+    Parameters
+    ----------
+    grad_log_prob : callable
+        ``(n, d) -> (n, d)``, the score :math:`\nabla \log p` of the (unnormalised) target.
+    step_size : float
+        :math:`\epsilon > 0`. For a target with curvature up to :math:`L` (Gaussian of variance
+        :math:`\sigma^2`: :math:`L = 1/\sigma^2`) stability needs about :math:`\epsilon < 2/L`.
+    bandwidth : float or None
+        Fixed kernel bandwidth :math:`h`, or None for the median heuristic at every step.
+    decay : float or None
+        :math:`\tau`, the number of steps over which the step size halves; None is constant.
+
+    Attributes
+    ----------
+    n_steps : int
+        Steps taken so far (the schedule's clock).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> svgd = SVGD(lambda x: -(x - 3.0), step_size=0.1)     # target N(3, 1)
+    >>> x = svgd.run(rng.normal(size=(100, 1)), n_iter=1000)
+    >>> bool(abs(x.mean() - 3.0) < 0.05 and abs(x.var() - 1.0) < 0.1)
+    True
+    """
+
+    def __init__(self, grad_log_prob: Callable[[NDArray[np.float64]], ArrayLike], step_size: float = 0.1,
+                 bandwidth: float | None = None, decay: float | None = None) -> None:
+        if not callable(grad_log_prob):
+            raise TypeError("grad_log_prob must be callable (n, d) -> (n, d)")
+        if not (np.isfinite(step_size) and step_size > 0):
+            raise ValueError(f"step_size must be a positive number; got {step_size}")
+        if bandwidth is not None and not (np.isfinite(bandwidth) and bandwidth > 0):
+            raise ValueError(f"bandwidth must be positive or None; got {bandwidth}")
+        if decay is not None and not (np.isfinite(decay) and decay > 0):
+            raise ValueError(f"decay must be positive or None; got {decay}")
+        self.grad_log_prob = grad_log_prob
+        self.step_size = float(step_size)
+        self.bandwidth = bandwidth
+        self.decay = decay
+        self.n_steps = 0
+
+    def direction(self, x: ArrayLike) -> NDArray[np.float64]:
+        r"""The SVGD direction :math:`\phi(x_i)` for every particle, shape (n, d)."""
+        x = _as_particles(x, "x")
+        return svgd_direction(x, np.asarray(self.grad_log_prob(x), dtype=float), bandwidth=self.bandwidth)
+
+    def current_step_size(self) -> float:
+        """:math:`\\epsilon_t` for the next step."""
+        if self.decay is None:
+            return self.step_size
+        return self.step_size / (1.0 + self.n_steps / self.decay)
+
+    def step(self, x: ArrayLike) -> NDArray[np.float64]:
+        """One SVGD step; returns new particles of shape (n, d) (``x`` is not modified)."""
+        x = _as_particles(x, "x")
+        x_new = x + self.current_step_size() * self.direction(x)
+        self.n_steps += 1
+        return x_new
+
+    def run(self, x0: ArrayLike, n_iter: int, callback: Callable[[int, NDArray[np.float64]], None] | None = None
+            ) -> NDArray[np.float64]:
+        """Take ``n_iter`` steps from ``x0`` (n, d); ``callback(t, x)`` sees the particles after step t."""
+        if not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
+            raise ValueError(f"n_iter must be a non-negative integer; got {n_iter!r}")
+        x = _as_particles(x0, "x0")
+        if x.ndim != 2:
+            raise ValueError(f"x0 must have shape (n_particles, dim); got {x.shape}")
+        for t in range(n_iter):
+            x = self.step(x)
+            if callback is not None:
+                callback(t + 1, x)
+        return x
+
+
+class GaussianMixture:
+    r"""Isotropic Gaussian mixture :math:`p(x) = \sum_k w_k \mathcal N(x; \mu_k, \sigma^2 I)`, a test target.
+
+    Parameters
+    ----------
+    weights : array_like of shape (k,)
+        Non-negative, normalised here.
+    means : array_like of shape (k, d)
+    var : float
+        :math:`\sigma^2 > 0`.
+
+    Examples
+    --------
+    >>> p = GaussianMixture([1 / 3, 2 / 3], [[-2.0], [2.0]])     # Liu & Wang's 1-D demo
+    >>> float(np.round(p.mean()[0], 4)), float(np.round(p.variance()[0], 4))
+    (0.6667, 4.5556)
+    """
+
+    def __init__(self, weights: ArrayLike, means: ArrayLike, var: float = 1.0) -> None:
+        w = np.asarray(weights, dtype=float)
+        mu = np.asarray(means, dtype=float)
+        if w.ndim != 1 or np.any(w < 0) or w.sum() <= 0:
+            raise ValueError("weights must be a non-negative vector with a positive sum")
+        if mu.ndim != 2 or mu.shape[0] != w.shape[0]:
+            raise ValueError(f"means must have shape ({w.shape[0]}, d); got {mu.shape}")
+        if not var > 0:
+            raise ValueError(f"var must be > 0; got {var}")
+        self.weights, self.means, self.var = w / w.sum(), mu, float(var)
+
+    def _component_logp(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        d = self.means.shape[1]
+        sq = np.sum((x[..., None, :] - self.means) ** 2, axis=-1)
+        with np.errstate(divide="ignore"):
+            logw = np.log(self.weights)
+        return logw - 0.5 * sq / self.var - 0.5 * d * np.log(2 * np.pi * self.var)
+
+    def log_prob(self, x: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\log p(x)`: (..., d) -> (...)."""
+        return logsumexp(self._component_logp(np.asarray(x, dtype=float)), axis=-1)
+
+    def score(self, x: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\nabla \log p(x) = -\sum_k r_k(x) (x - \mu_k) / \sigma^2` (r: responsibilities): (..., d)."""
+        x = np.asarray(x, dtype=float)
+        lp = self._component_logp(x)
+        resp = np.exp(lp - logsumexp(lp, axis=-1, keepdims=True))
+        return -np.sum(resp[..., None] * (x[..., None, :] - self.means), axis=-2) / self.var
+
+    def mean(self) -> NDArray[np.float64]:
+        """Mixture mean, shape (d,)."""
+        return self.weights @ self.means
+
+    def variance(self) -> NDArray[np.float64]:
+        """Per-coordinate variance, shape (d,)."""
+        return self.var + self.weights @ self.means**2 - self.mean() ** 2

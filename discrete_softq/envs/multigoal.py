@@ -1,0 +1,212 @@
+r"""The multi-goal point mass of Haarnoja et al. (2017), Figure 1, as a Gymnasium environment.
+
+A point moves in the plane by bounded displacements; four goals sit at the ends of a cross.
+Every goal is equally good, so the optimal maximum-entropy policy keeps all four routes open
+from the origin, while a deterministic policy must pick one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["MultiGoalEnv", "GOALS"]
+
+#: The paper's goal positions, shape (4, 2): east, west, north, south.
+GOALS: NDArray[np.float64] = np.array([[5.0, 0.0], [-5.0, 0.0], [0.0, 5.0], [0.0, -5.0]])
+
+
+def _positive(value: Any, name: str, allow_zero: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        kind = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {kind}; got {value}")
+    return value
+
+
+class MultiGoalEnv(gym.Env):
+    r"""Point mass in :math:`[-7, 7]^2` with four goals (Haarnoja et al. 2017, Figure 1).
+
+    ## Description
+    The state is the position :math:`s \in [-7, 7]^2`; an action :math:`a \in [-1, 1]^2` is a
+    displacement, :math:`s' = \mathrm{clip}(s + a, -7, 7)`. The goals sit at (5, 0), (-5, 0),
+    (0, 5) and (0, -5). This follows the reference code of the paper (``softqlearning``'s
+    ``MultiGoalEnv``), with the Gymnasium API.
+
+    ## Action Space
+    ``Box(-1, 1, (2,), float64)``. Actions outside the box are clipped before use (and the
+    clipped action is the one that is charged).
+
+    ## Observation Space
+    ``Box(-7, 7, (2,), float64)``: the position.
+
+    ## Starting State
+    :math:`s_0 = 0.1\,\mathcal{N}(0, I)` (``init_sigma`` times a standard normal), clipped to the box.
+
+    ## Rewards
+    .. math::
+
+        r(s, a, s') = -\bigl(c_a \|a\|^2 + c_d \min_g \|s' - g\|^2\bigr) + R_g\,[\min_g \|s' - g\| < d_g]
+
+    with ``action_cost_coeff`` :math:`c_a = 30`, ``distance_cost_coeff`` :math:`c_d = 1`,
+    ``goal_reward`` :math:`R_g = 10` and ``goal_threshold`` :math:`d_g = 1`.
+
+    ## Episode End
+    Terminated when :math:`s'` is within ``goal_threshold`` of a goal (``info["goal"]`` is its
+    index 0..3, else -1); truncated after ``max_episode_steps`` = 30 steps.
+
+    ## Arguments
+    ``goals`` (shape (n_goals, 2)), ``action_cost_coeff``, ``distance_cost_coeff``,
+    ``goal_reward``, ``goal_threshold``, ``init_sigma``, ``max_episode_steps``, ``bound`` (7),
+    ``render_mode`` (``"rgb_array"`` or None).
+
+    ## References
+    Haarnoja, Tang, Abbeel, Levine (2017), Reinforcement Learning with Deep Energy-Based
+    Policies, Section 5.1 and Figure 1.
+
+    ## Version History
+    v0: the paper's task (``discrete_softq/MultiGoal-v0``).
+
+    Examples
+    --------
+    >>> env = MultiGoalEnv()
+    >>> obs, info = env.reset(seed=0, options={"position": [0.0, 0.0]})
+    >>> obs, reward, terminated, truncated, info = env.step([1.0, 0.0])
+    >>> obs.tolist(), reward           # -(30 * |a|^2 + |(1, 0) - (5, 0)|^2)
+    ([1.0, 0.0], -46.0)
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}  # noqa: RUF012  (the Gymnasium convention)
+
+    def __init__(
+        self,
+        goals: ArrayLike | None = None,
+        action_cost_coeff: float = 30.0,
+        distance_cost_coeff: float = 1.0,
+        goal_reward: float = 10.0,
+        goal_threshold: float = 1.0,
+        init_sigma: float = 0.1,
+        max_episode_steps: int = 30,
+        bound: float = 7.0,
+        render_mode: str | None = None,
+    ) -> None:
+        goals = GOALS.copy() if goals is None else np.array(goals, dtype=float)
+        if goals.ndim != 2 or goals.shape[1] != 2 or goals.shape[0] == 0:
+            raise ValueError(f"goals must have shape (n_goals, 2); got {goals.shape}")
+        self.action_cost_coeff = _positive(action_cost_coeff, "action_cost_coeff")
+        self.distance_cost_coeff = _positive(distance_cost_coeff, "distance_cost_coeff")
+        self.goal_reward = _positive(goal_reward, "goal_reward")
+        self.goal_threshold = _positive(goal_threshold, "goal_threshold", allow_zero=False)
+        self.init_sigma = _positive(init_sigma, "init_sigma")
+        self.bound = _positive(bound, "bound", allow_zero=False)
+        if not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1:
+            raise ValueError(f"max_episode_steps must be a positive integer; got {max_episode_steps!r}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be None or 'rgb_array'; got {render_mode!r}")
+        if np.any(np.abs(goals) > self.bound):
+            raise ValueError(f"goals must lie inside the box [-bound, bound]^2 = [-{self.bound}, {self.bound}]^2")
+        self.goals = goals
+        self.max_episode_steps = int(max_episode_steps)
+        self.render_mode = render_mode
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float64)
+        self.observation_space = spaces.Box(-self.bound, self.bound, shape=(2,), dtype=np.float64)
+        self.position = np.zeros(2)
+        self.path: list[NDArray[np.float64]] = [self.position.copy()]
+        self._steps = 0
+
+    # ---------------------------------------------------------------- the model
+    def reward(self, action: ArrayLike, next_position: ArrayLike) -> NDArray[np.float64]:
+        r"""Reward without the goal bonus, :math:`-(c_a \|a\|^2 + c_d \min_g \|s' - g\|^2)`.
+
+        Parameters
+        ----------
+        action : array_like of shape (..., 2)
+            Actions, already clipped.
+        next_position : array_like of shape (..., 2)
+            Positions after the move.
+
+        Returns
+        -------
+        ndarray of shape (...)
+        """
+        a = np.asarray(action, dtype=float)
+        return -(self.action_cost_coeff * np.sum(a**2, axis=-1)
+                 + self.distance_cost_coeff * self.goal_distance(next_position) ** 2)
+
+    def goal_distance(self, position: ArrayLike) -> NDArray[np.float64]:
+        """Distance to the nearest goal, :math:`\\min_g \\|s - g\\|`; shape (...) for (..., 2)."""
+        p = np.asarray(position, dtype=float)
+        return np.min(np.linalg.norm(p[..., None, :] - self.goals, axis=-1), axis=-1)
+
+    def goal_index(self, position: ArrayLike) -> NDArray[np.int64]:
+        """Index of the goal within ``goal_threshold`` of ``position`` (..., 2), or -1."""
+        p = np.asarray(position, dtype=float)
+        d = np.linalg.norm(p[..., None, :] - self.goals, axis=-1)
+        return np.where(np.min(d, axis=-1) < self.goal_threshold, np.argmin(d, axis=-1), -1)
+
+    # ---------------------------------------------------------------- gymnasium API
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        """Start at ``init_sigma * N(0, I)``; ``options={"position": (x, y)}`` starts there instead."""
+        super().reset(seed=seed)
+        if options and "position" in options:
+            start = np.asarray(options["position"], dtype=float)
+            if start.shape != (2,):
+                raise ValueError(f"options['position'] must have shape (2,); got {start.shape}")
+        else:
+            start = self.init_sigma * self.np_random.standard_normal(2)
+        self.position = np.clip(start, -self.bound, self.bound)
+        self.path = [self.position.copy()]
+        self._steps = 0
+        return self.position.copy(), {"goal": -1}
+
+    def step(self, action: ArrayLike):
+        a = np.asarray(action, dtype=float).reshape(-1)
+        if a.shape != (2,):
+            raise ValueError(f"action must have 2 entries; got shape {np.shape(action)}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("action must be finite")
+        a = np.clip(a, -1.0, 1.0)
+        self.position = np.clip(self.position + a, -self.bound, self.bound)
+        self.path.append(self.position.copy())
+        self._steps += 1
+        goal = int(self.goal_index(self.position))
+        terminated = goal >= 0
+        reward = float(self.reward(a, self.position)) + (self.goal_reward if terminated else 0.0)
+        truncated = (not terminated) and self._steps >= self.max_episode_steps
+        return self.position.copy(), reward, terminated, truncated, {"goal": goal}
+
+    def render(self) -> NDArray[np.uint8] | None:
+        """An RGB image (H, W, 3): the cost landscape (darker = worse), goals, path and point."""
+        if self.render_mode != "rgb_array":
+            return None
+        size = 256
+        lin = np.linspace(-self.bound, self.bound, size)
+        xx, yy = np.meshgrid(lin, lin[::-1])  # image rows run from +y (top) to -y
+        grid = np.stack([xx, yy], axis=-1)
+        cost = self.goal_distance(grid) ** 2
+        shade = 1.0 - 0.7 * cost / cost.max()
+        img = np.stack([shade * 0.95, shade * 0.95, shade], axis=-1)
+
+        def to_pixel(p: NDArray[np.float64]) -> tuple[float, float]:
+            scale = (size - 1) / (2 * self.bound)
+            return (self.bound - p[1]) * scale, (p[0] + self.bound) * scale
+
+        rows, cols = np.mgrid[0:size, 0:size]
+
+        def disk(p: NDArray[np.float64], radius: float, colour: tuple[float, float, float]) -> None:
+            r, c = to_pixel(p)
+            img[(rows - r) ** 2 + (cols - c) ** 2 <= radius**2] = colour
+
+        pixel_threshold = self.goal_threshold * (size - 1) / (2 * self.bound)
+        for g in self.goals:
+            disk(g, pixel_threshold, (0.2, 0.7, 0.2))
+        for p in self.path[:-1]:
+            disk(p, 2.0, (0.3, 0.3, 0.9))
+        disk(self.position, 5.0, (0.85, 0.1, 0.1))
+        return (np.clip(img, 0.0, 1.0) * 255).astype(np.uint8)
