@@ -10,15 +10,12 @@ temperature; saves ``composition.png``.
 
 from __future__ import annotations
 
-import argparse
-import ast
-import dataclasses
-import inspect
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ._cli import default_out_dir, parse_dataclass_args
 
 DESCRIPTION = "compose two gridworld tasks by averaging soft Q-functions; Haarnoja et al. 2018 bounds vs true gaps"
 
@@ -39,38 +36,12 @@ class Args:
     """temperatures in the sweep (log-spaced in [0.05, 2])"""
     seed: int = 0
     """unused: everything here is exact (kept for a uniform command line)"""
-    out: str = str(Path(__file__).resolve().parents[2] / "figures")
+    out: str = default_out_dir()
     """directory for composition.png"""
     quick: bool = False
     """a short sweep (seconds)"""
     no_progress: bool = False
     """no progress bars (there are none here)"""
-
-
-def field_docs(cls: type) -> dict[str, str]:
-    """The docstring under each field of a dataclass (the hyperparameter table), from its source."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    body = tree.body[0].body  # type: ignore[attr-defined]
-    docs = {}
-    for node, nxt in zip(body, body[1:]):
-        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
-            docs[node.target.id] = str(nxt.value.value)  # type: ignore[attr-defined]
-    return docs
-
-
-def parse_dataclass_args(cls: type, argv: list[str] | None, prog: str, description: str):
-    """An argparse command line built from a dataclass: ``--field-name``, help from its docstring."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
-    docs = field_docs(cls)
-    for f in dataclasses.fields(cls):
-        flag = "--" + f.name.replace("_", "-")
-        kind = f.type if isinstance(f.type, str) else f.type.__name__
-        if kind == "bool":
-            parser.add_argument(flag, action="store_true", help=docs.get(f.name))
-        else:
-            parser.add_argument(flag, type={"float": float, "int": int, "str": str}[kind], default=f.default,
-                                help=f"{docs.get(f.name, '')} (default: {f.default})")
-    return cls(**vars(parser.parse_args(argv)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,12 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..experiments.composition import bound_versus_alpha, bound_versus_interpolation, composition_example
+    from ..experiments.composition import (
+        bound_versus_alpha,
+        bound_versus_interpolation,
+        composition_example,
+    )
     from ..plotting.compose import plot_bound_against_gap, plot_bound_versus_alpha
     from ..plotting.gridworld import plot_policy_arrows, plot_values
     from ..soft import boltzmann_policy
 
-    args = parse_dataclass_args(Args, argv, "python -m discrete_softq.demo composition", DESCRIPTION)
+    args = parse_dataclass_args(Args, argv, "composition", DESCRIPTION)
     task = dict(gamma=args.gamma, slip=args.slip, goal_reward=args.goal_reward, step_cost=args.step_cost)
     ex = composition_example(alpha=args.alpha, **task)
     per_state, summary = ex.per_state(), ex.summary()

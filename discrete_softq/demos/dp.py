@@ -17,16 +17,14 @@ It prints iterations, error bounds and times per solver, and the measured contra
 
 from __future__ import annotations
 
-import argparse
-import ast
-import dataclasses
-import inspect
-import textwrap
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ._cli import default_out_dir, parse_dataclass_args
 
 DESCRIPTION = "exact soft DP on a gridworld: the contraction, solvers per gamma, soft vs hard across temperatures"
 
@@ -55,7 +53,7 @@ class Args:
     """guaranteed sup-norm accuracy of every solve"""
     seed: int = 0
     """unused: everything here is exact (kept for a uniform command line)"""
-    out: str = str(Path(__file__).resolve().parents[2] / "figures")
+    out: str = default_out_dir()
     """directory for the PNGs"""
     quick: bool = False
     """fewer discounts and temperatures (seconds)"""
@@ -63,27 +61,13 @@ class Args:
     """no progress bars (there are none here)"""
 
 
-def _field_docs(cls: type) -> dict[str, str]:
-    """The docstring under each dataclass field (the hyperparameter table), read from the source."""
-    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body  # type: ignore[attr-defined]
-    return {node.target.id: str(nxt.value.value) for node, nxt in zip(body, body[1:])  # type: ignore[attr-defined]
-            if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant)}
-
-
 def parse_args(argv: list[str] | None = None) -> Args:
     """Build the command line from :class:`Args` (``--field-name``, help from the field's docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m discrete_softq.demo dp", description=DESCRIPTION)
-    docs = _field_docs(Args)
-    for f in dataclasses.fields(Args):
-        flag = "--" + f.name.replace("_", "-")
-        if f.type == "bool":
-            parser.add_argument(flag, action="store_true", help=docs[f.name])
-        else:
-            parser.add_argument(flag, type={"float": float, "int": int, "str": str}[f.type], default=f.default,
-                                help=f"{docs[f.name]} (default: {f.default})")
-    args = Args(**vars(parser.parse_args(argv)))
+    args = parse_dataclass_args(Args, argv, "dp", DESCRIPTION)
     if args.prior not in ("shannon", "uniform"):
-        parser.error(f"--prior must be 'shannon' or 'uniform'; got {args.prior!r}")
+        print(f"python -m discrete_softq.demo dp: error: --prior must be 'shannon' or 'uniform'; "
+              f"got {args.prior!r}", file=sys.stderr)
+        raise SystemExit(2)
     return args
 
 
@@ -100,11 +84,21 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..dp import soft_policy_iteration, soft_q_iteration, soft_value_iteration, value_iteration
+    from ..dp import (
+        soft_policy_iteration,
+        soft_q_iteration,
+        soft_value_iteration,
+        value_iteration,
+    )
     from ..envs import GridWorld
-    from ..plotting.dp import (plot_contraction, plot_iterations_versus_gamma, plot_policy_versus_temperature,
-                               plot_probability_versus_temperature, plot_soft_vs_hard_gridworld,
-                               plot_value_versus_temperature)
+    from ..plotting.dp import (
+        plot_contraction,
+        plot_iterations_versus_gamma,
+        plot_policy_versus_temperature,
+        plot_probability_versus_temperature,
+        plot_soft_vs_hard_gridworld,
+        plot_value_versus_temperature,
+    )
 
     args = parse_args(argv)
     c_gammas = _floats(args.contraction_gammas, "--contraction-gammas")

@@ -12,12 +12,12 @@ the change marked; visitation heat maps before and well after the change).
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+
+from ._cli import default_out_dir, parse_dataclass_args
 
 DESCRIPTION = "walls block the preferred route: soft Q-learning vs Q-learning vs Dyna, with seed statistics"
 
@@ -62,7 +62,7 @@ class Args:
     """fixed, pretrained or both"""
     seed: int = 0
     """master seed (tuning and evaluation seeds are spawned from it)"""
-    out: str = str(Path(__file__).resolve().parents[2] / "figures")
+    out: str = default_out_dir()
     """directory for maze_change.png"""
     quick: bool = False
     """a small run (seconds): 5 seeds, short phases"""
@@ -74,23 +74,7 @@ class Args:
 
 def parse_args(argv: list[str] | None) -> Args:
     """Build the command line from :class:`Args` (a ``--flag`` per field, help from its docstring)."""
-    import ast
-    import inspect
-    import textwrap
-
-    body = ast.parse(textwrap.dedent(inspect.getsource(Args))).body[0].body  # type: ignore[attr-defined]
-    docs = {n.target.id: m.value.value for n, m in zip(body, body[1:])
-            if isinstance(n, ast.AnnAssign) and isinstance(m, ast.Expr)}
-    parser = argparse.ArgumentParser(prog="python -m discrete_softq.demo maze_change", description=DESCRIPTION)
-    for f in dataclasses.fields(Args):
-        flag = "--" + f.name.replace("_", "-")
-        kind = str(f.type)
-        if kind == "bool":
-            parser.add_argument(flag, action="store_true", help=docs[f.name])
-        else:
-            conv = float if "float" in kind else int if "int" in kind else str
-            parser.add_argument(flag, type=conv, default=f.default, help=f"{docs[f.name]} (default: {f.default})")
-    return Args(**vars(parser.parse_args(argv)))
+    return parse_dataclass_args(Args, argv, "maze_change", DESCRIPTION)
 
 
 def print_report(result: object) -> None:

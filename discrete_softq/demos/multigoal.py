@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli import default_out_dir, parse_dataclass_args
+
 DESCRIPTION = "multi-goal point mass: SQL's sampled policy reaches all four goals, DDPG commits (paper Fig. 1)"
 
 
@@ -30,7 +32,7 @@ class Args:
     """actions sampled from SQL's network at each contour state"""
     seed: int = 0
     """seed of both agents, training and evaluation"""
-    out: str = str(Path(__file__).resolve().parents[2] / "figures")
+    out: str = default_out_dir()
     """directory for multigoal.png"""
     quick: bool = False
     """small run in seconds (quick_steps, 20 rollouts)"""
@@ -40,30 +42,7 @@ class Args:
 
 def parse_args(argv: list[str] | None) -> Args:
     """argparse built from :class:`Args`: one ``--flag`` per field, help from its docstring."""
-    import argparse
-    import dataclasses
-
-    parser = argparse.ArgumentParser(prog="python -m discrete_softq.demo multigoal", description=DESCRIPTION)
-    casts = {"int": int, "float": float, "str": str}
-    for f in dataclasses.fields(Args):
-        flag = "--" + f.name.replace("_", "-")
-        doc = _doc(f.name)
-        if f.type in (bool, "bool"):
-            parser.add_argument(flag, action="store_true", help=doc)
-        else:
-            parser.add_argument(flag, type=casts.get(f.type, str), default=f.default, help=f"{doc} (default: {f.default})")
-    return Args(**vars(parser.parse_args(argv)))
-
-
-def _doc(name: str) -> str:
-    """The docstring written under the field ``name`` of :class:`Args`."""
-    import inspect
-
-    lines = inspect.getsource(Args).splitlines()
-    for i, line in enumerate(lines):
-        if line.strip().startswith(f"{name}:") and i + 1 < len(lines):
-            return lines[i + 1].strip().strip('"')
-    return ""
+    return parse_dataclass_args(Args, argv, "multigoal", DESCRIPTION)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from discrete_softq.continuous import MultiGoalEnv, run_multigoal
     from discrete_softq.continuous.experiment import FIGURE_STATES, q_on_action_grid
-    from discrete_softq.plotting.continuous import plot_action_q_contours, plot_multigoal_rollouts
+    from discrete_softq.plotting.continuous import (
+        plot_action_q_contours,
+        plot_multigoal_rollouts,
+    )
 
     args = parse_args(argv)
     steps = args.quick_steps if args.quick else args.steps

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .composition import parse_dataclass_args
+from ._cli import default_out_dir, parse_dataclass_args
 
 DESCRIPTION = "max-ent vs hard pre-training vs scratch as the initial Q-table for a new task (>= 30 seeds, CIs)"
 
@@ -39,7 +39,7 @@ class Args:
     """steps between evaluations of the greedy policy (and the reward window)"""
     seed: int = 0
     """root seed (SeedSequence.spawn per run)"""
-    out: str = str(Path(__file__).resolve().parents[2] / "figures")
+    out: str = default_out_dir()
     """directory for pretraining.png"""
     quick: bool = False
     """6 seeds and short runs (seconds)"""
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..experiments.pretraining import PretrainingConfig, run_pretraining_experiment
     from ..plotting.compose import plot_learning_curves, plot_steps_to_threshold
 
-    args = parse_dataclass_args(Args, argv, "python -m discrete_softq.demo pretraining", DESCRIPTION)
+    args = parse_dataclass_args(Args, argv, "pretraining", DESCRIPTION)
     if args.quick:
         args.n_seeds, args.pretrain_steps, args.finetune_steps = 6, 3_000, 1_500
     cfg = PretrainingConfig(n_seeds=args.n_seeds, pretrain_steps=args.pretrain_steps,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli import default_out_dir, parse_dataclass_args
+
 DESCRIPTION = "SVGD: particles match a 1-D Gaussian mixture (Liu & Wang 2016) and cover a 2-D four-mode target"
 
 
@@ -32,7 +34,7 @@ class Args:
     """constant SVGD step for the 2-D target"""
     seed: int = 0
     """seed of the initial particles"""
-    out: str = str(Path(__file__).resolve().parents[2] / "figures")
+    out: str = default_out_dir()
     """directory for svgd.png"""
     quick: bool = False
     """small run in seconds"""
@@ -42,30 +44,7 @@ class Args:
 
 def parse_args(argv: list[str] | None) -> Args:
     """argparse built from :class:`Args`: one ``--flag`` per field, help from its docstring."""
-    import argparse
-    import dataclasses
-
-    parser = argparse.ArgumentParser(prog="python -m discrete_softq.demo svgd", description=DESCRIPTION)
-    casts = {"int": int, "float": float, "str": str}
-    for f in dataclasses.fields(Args):
-        flag = "--" + f.name.replace("_", "-")
-        doc = _doc(f.name)
-        if f.type in (bool, "bool"):
-            parser.add_argument(flag, action="store_true", help=doc)
-        else:
-            parser.add_argument(flag, type=casts.get(f.type, str), default=f.default, help=f"{doc} (default: {f.default})")
-    return Args(**vars(parser.parse_args(argv)))
-
-
-def _doc(name: str) -> str:
-    """The docstring written under the field ``name`` of :class:`Args`."""
-    import inspect
-
-    lines = inspect.getsource(Args).splitlines()
-    for i, line in enumerate(lines):
-        if line.strip().startswith(f"{name}:") and i + 1 < len(lines):
-            return lines[i + 1].strip().strip('"')
-    return ""
+    return parse_dataclass_args(Args, argv, "svgd", DESCRIPTION)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     import matplotlib.pyplot as plt
 
     from discrete_softq.continuous.svgd import SVGD, GaussianMixture
-    from discrete_softq.plotting.continuous import plot_particle_density, plot_particles_2d
+    from discrete_softq.plotting.continuous import (
+        plot_particle_density,
+        plot_particles_2d,
+    )
 
     args = parse_args(argv)
     n_iter = args.quick_iter if args.quick else args.n_iter
