@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from ..mdp import TabularMDP
 from .layouts import Layout, parse_layout
 from .rendering import render_rgb
-from .schedule import WallChange, WallSchedule
+from .schedule import ScheduledLayouts, WallChange, WallSchedule
 
 __all__ = ["Action", "WallChange", "WallSchedule", "GridWorld"]
 
@@ -44,7 +44,7 @@ DELTAS: dict[int, tuple[int, int]] = {Action.UP: (-1, 0), Action.RIGHT: (0, 1),
                                       Action.DOWN: (1, 0), Action.LEFT: (0, -1)}
 
 
-class GridWorld(gym.Env):
+class GridWorld(ScheduledLayouts, gym.Env):
     """A gridworld whose walls can change mid-run, with an exact tabular model.
 
     ## Description
@@ -152,35 +152,7 @@ class GridWorld(gym.Env):
         self.state = self.state_index(*self.schedule.layouts[0].start)
         self._started = False
 
-    # ------------------------------------------------------------------ schedule and indices
-    @property
-    def changes(self) -> tuple[WallChange, ...]:
-        """The schedule's :class:`WallChange` entries, in order."""
-        return self.schedule.changes
-
-    @property
-    def layouts(self) -> tuple[Layout, ...]:
-        """Every map of the run in order: the first, then one per change."""
-        return self.schedule.layouts
-
-    @property
-    def layout(self) -> Layout:
-        """The map in force now."""
-        return self.schedule.layouts[self.layout_index]
-
-    @property
-    def changed(self) -> bool:
-        """Whether at least one :class:`WallChange` has landed in this run."""
-        return self.layout_index > 0
-
-    def layout_index_at(self, total_steps: int, episode: int) -> int:
-        """Index into :attr:`layouts` of the map in force after ``total_steps`` steps, in episode ``episode``."""
-        return self.schedule.index_at(total_steps, episode)
-
-    def layout_at(self, total_steps: int, episode: int) -> Layout:
-        """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""
-        return self.schedule.layout_at(total_steps, episode)
-
+    # ------------------------------------------------------------------ state indices
     def state_index(self, row: Any, col: Any) -> Any:
         """Cell ``(row, col)`` -> state ``row * n_cols + col`` (works on arrays)."""
         if np.ndim(row):

@@ -48,8 +48,8 @@ from minigrid.core.world_object import Goal, Lava, Wall
 from minigrid.minigrid_env import MiniGridEnv
 
 from ..mdp import TabularMDP
-from .schedule import WallChange, WallSchedule
 from .layouts import Layout, parse_layout
+from .schedule import ScheduledLayouts, WallChange, WallSchedule
 
 __all__ = ["minigrid_to_mdp", "minigrid_state", "TabularObsWrapper", "StationaryRewardWrapper",
            "WallChangeMiniGridEnv", "N_ACTIONS"]
@@ -211,7 +211,7 @@ def _bordered(layout: Layout) -> Layout:
     return parse_layout(rows)
 
 
-class WallChangeMiniGridEnv(MiniGridEnv):
+class WallChangeMiniGridEnv(ScheduledLayouts, MiniGridEnv):
     """A MiniGrid room drawn from a string map whose walls change mid-run.
 
     ## Description
@@ -263,25 +263,6 @@ class WallChangeMiniGridEnv(MiniGridEnv):
     @staticmethod
     def _gen_mission() -> str:
         return "get to the green goal square"
-
-    @property
-    def layouts(self) -> tuple[Layout, ...]:
-        """Every map of the run in order (with the border MiniGrid needs)."""
-        return self.schedule.layouts
-
-    @property
-    def layout(self) -> Layout:
-        """The map in force now."""
-        return self.schedule.layouts[self.layout_index]
-
-    @property
-    def changed(self) -> bool:
-        """Whether a change has landed in this run."""
-        return self.layout_index > 0
-
-    def layout_at(self, total_steps: int, episode: int) -> Layout:
-        """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""
-        return self.schedule.layout_at(total_steps, episode)
 
     def _gen_grid(self, width: int, height: int) -> None:
         self.grid = Grid(width, height)

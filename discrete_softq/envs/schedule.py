@@ -9,7 +9,7 @@ from typing import Any
 
 from .layouts import Layout, parse_layout
 
-__all__ = ["WallChange", "WallSchedule"]
+__all__ = ["WallChange", "WallSchedule", "ScheduledLayouts"]
 
 
 def _check_count(value: Any, name: str) -> int:
@@ -94,3 +94,42 @@ class WallSchedule:
     def layout_at(self, total_steps: int, episode: int) -> Layout:
         """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""
         return self.layouts[self.index_at(total_steps, episode)]
+
+
+class ScheduledLayouts:
+    """Read-only views of a run's schedule, shared by every environment whose walls change.
+
+    The host class sets ``self.schedule`` (a :class:`WallSchedule`) and keeps
+    ``self.layout_index`` (the map in force) up to date.
+    """
+
+    schedule: WallSchedule
+    layout_index: int
+
+    @property
+    def changes(self) -> tuple[WallChange, ...]:
+        """The schedule's :class:`WallChange` entries, in order."""
+        return self.schedule.changes
+
+    @property
+    def layouts(self) -> tuple[Layout, ...]:
+        """Every map of the run in order: the first, then one per change."""
+        return self.schedule.layouts
+
+    @property
+    def layout(self) -> Layout:
+        """The map in force now."""
+        return self.schedule.layouts[self.layout_index]
+
+    @property
+    def changed(self) -> bool:
+        """Whether at least one :class:`WallChange` has landed in this run."""
+        return self.layout_index > 0
+
+    def layout_index_at(self, total_steps: int, episode: int) -> int:
+        """Index into :attr:`layouts` of the map in force after ``total_steps`` steps, in episode ``episode``."""
+        return self.schedule.index_at(total_steps, episode)
+
+    def layout_at(self, total_steps: int, episode: int) -> Layout:
+        """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""
+        return self.schedule.layout_at(total_steps, episode)
