@@ -211,15 +211,7 @@ def plot_probability_versus_temperature(ax: Axes, alphas: ArrayLike, probabiliti
     -------
     list of matplotlib artists
     """
-    a = _curve(alphas, "alphas")
-    if np.any(a <= 0):
-        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
-    artists: list[Any] = []
-    for label, p in probabilities.items():
-        p = _curve(p, f"probabilities[{label!r}]")
-        if p.shape != a.shape:
-            raise ValueError(f"probabilities[{label!r}] must have shape {a.shape}; got {p.shape}")
-        artists += ax.semilogx(a, p, marker=".", label=label)
+    a, artists = _temperature_curves(ax, alphas, probabilities, "probabilities")
     if reference is not None:
         artists.append(ax.axhline(float(reference), color="grey", ls=":", label=reference_label))
     ax.set_ylim(-0.02, 1.02)
@@ -255,15 +247,7 @@ def plot_value_versus_temperature(ax: Axes, alphas: ArrayLike, values: Mapping[s
     -------
     list of matplotlib artists
     """
-    a = _curve(alphas, "alphas")
-    if np.any(a <= 0):
-        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
-    artists: list[Any] = []
-    for label, v in values.items():
-        v = _curve(v, f"values[{label!r}]")
-        if v.shape != a.shape:
-            raise ValueError(f"values[{label!r}] must have shape {a.shape}; got {v.shape}")
-        artists += ax.semilogx(a, v, marker=".", label=label)
+    a, artists = _temperature_curves(ax, alphas, values, "values")
     if hard_value is not None:
         artists.append(ax.axhline(float(hard_value), color="black", lw=1.0, label=r"hard value ($\alpha = 0$)"))
     if upper_bound is not None:
@@ -327,3 +311,18 @@ def plot_soft_vs_hard_gridworld(axes: Any, solutions: Sequence[Any], layout: Any
             else:
                 artists += plot_policy_entropy(ax, sol.policy, layout, title=f"H(pi*): {name}")
     return artists
+
+
+def _temperature_curves(ax: Axes, alphas: ArrayLike, curves: Mapping[str, ArrayLike],
+                        name: str) -> tuple[np.ndarray, list[Any]]:
+    """Draw one curve per label against positive temperatures on a log x-axis."""
+    a = _curve(alphas, "alphas")
+    if np.any(a <= 0):
+        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
+    artists: list[Any] = []
+    for label, y in curves.items():
+        y = _curve(y, f"{name}[{label!r}]")
+        if y.shape != a.shape:
+            raise ValueError(f"{name}[{label!r}] must have shape {a.shape}; got {y.shape}")
+        artists += ax.semilogx(a, y, marker=".", label=label)
+    return a, artists
