@@ -25,7 +25,7 @@ from hypothesis.extra.numpy import arrays
 
 from .mdp import TabularMDP
 
-__all__ = ["mdps", "alphas", "policies", "q_tables", "two_state_goal_mdp"]
+__all__ = ["mdps", "alphas", "policies", "q_tables", "two_state_goal_mdp", "numerical_gradient"]
 
 _unit = st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False)
 #: Discounts: the interesting corners (0 = myopic, 0.99 = long horizon) often, anything in between too.
@@ -107,3 +107,21 @@ def two_state_goal_mdp(gamma: float = 0.5) -> TabularMDP:
     P[0, 0, 1] = P[0, 1, 0] = 1.0
     P[1, :, 1] = 1.0
     return TabularMDP(P, [[1.0, 0.0], [0.0, 0.0]], gamma, initial=[1.0, 0.0], terminal=[False, True])
+
+
+def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar ``f()`` with respect to the array ``x``.
+
+    ``x`` is perturbed in place (and restored), so ``f`` may read it through a closure: the
+    way the hand-written backward passes of :mod:`discrete_softq.continuous` are checked.
+    """
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        up = f()
+        x[idx] = old - eps
+        down = f()
+        x[idx] = old
+        grad[idx] = (up - down) / (2 * eps)
+    return grad

@@ -13,6 +13,7 @@ from discrete_softq.continuous import (
     train,
 )
 from discrete_softq.continuous.replay import Batch, ReplayBuffer
+from discrete_softq.testing import numerical_gradient
 
 
 def _batch(rng, B=5, obs_dim=2, act_dim=2):
@@ -20,17 +21,6 @@ def _batch(rng, B=5, obs_dim=2, act_dim=2):
                  rng.normal(size=(B, obs_dim)), rng.random(B) < 0.3)
 
 
-def _numerical_grad(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        up = f()
-        x[idx] = old - eps
-        down = f()
-        x[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
 
 
 def _small_agent(**kwargs):
@@ -71,7 +61,7 @@ def test_q_gradient_matches_finite_differences():
         return 0.5 * np.mean((agent.qf(np.concatenate([batch.obs, batch.actions], 1))[:, 0] - y) ** 2)
 
     for p, g in zip(agent.qf.params, grads):
-        np.testing.assert_allclose(g, _numerical_grad(loss, p), rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(g, numerical_gradient(loss, p), rtol=1e-5, atol=1e-8)
 
 
 @pytest.mark.parametrize("squash_correction", [False, True])
@@ -87,7 +77,7 @@ def test_sampler_gradient_pushes_svgd_direction_through_tanh(squash_correction):
         return -np.sum(phi * np.tanh(agent.policy(agent._pair(obs, xi)))) / len(obs)
 
     for p, g in zip(agent.policy.params, grads):
-        np.testing.assert_allclose(g, _numerical_grad(surrogate, p), rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(g, numerical_gradient(surrogate, p), rtol=1e-5, atol=1e-8)
 
 
 def test_svgd_direction_uses_the_action_gradient_of_q():
@@ -177,6 +167,14 @@ def test_ddpg_actor_gradient_follows_the_critic():
 
 def test_public_api_names_import():
     """The names of DESIGN.md import from discrete_softq.continuous."""
-    from discrete_softq.continuous import MLP, SVGD, Adam, MultiGoalEnv, SoftQLearningAgent, rbf_kernel, train
+    from discrete_softq.continuous import (
+        MLP,
+        SVGD,
+        Adam,
+        MultiGoalEnv,
+        SoftQLearningAgent,
+        rbf_kernel,
+        train,
+    )
 
     assert all(callable(obj) for obj in (MLP, SVGD, Adam, MultiGoalEnv, SoftQLearningAgent, rbf_kernel, train))

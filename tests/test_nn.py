@@ -4,20 +4,7 @@ import numpy as np
 import pytest
 
 from discrete_softq.continuous import MLP, Adam
-
-
-def _numerical_grad(f, x, eps=1e-6):
-    """Central differences of the scalar f() with respect to the array x (modified in place)."""
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        up = f()
-        x[idx] = old - eps
-        down = f()
-        x[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
+from discrete_softq.testing import numerical_gradient
 
 
 @pytest.fixture(params=["relu", "tanh"])
@@ -35,7 +22,7 @@ def test_parameter_gradients_match_finite_differences(setup):
     _, cache = net.forward(x)
     grads, _ = net.backward(cache, w)
     for p, g in zip(net.params, grads):
-        num = _numerical_grad(lambda: np.sum(w * net(x)), p)
+        num = numerical_gradient(lambda: np.sum(w * net(x)), p)
         np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-7)
 
 
@@ -44,7 +31,7 @@ def test_input_gradient_matches_finite_differences(setup):
     net, x, w = setup
     _, cache = net.forward(x)
     _, dx = net.backward(cache, w)
-    num = _numerical_grad(lambda: np.sum(w * net(x)), x)
+    num = numerical_gradient(lambda: np.sum(w * net(x)), x)
     np.testing.assert_allclose(dx, num, rtol=1e-5, atol=1e-7)
 
 

@@ -10,6 +10,7 @@ compute), draws on it and returns the artists; nothing here calls ``plt.show()``
 * :mod:`.continuous` -- the multi-goal landscape, Q contours over actions, SVGD particles.
 """
 
+from .bands import plot_mean_with_bands
 from .compose import *  # noqa: F401,F403
 from .compose import __all__ as _compose_all
 from .continuous import *  # noqa: F401,F403
@@ -21,4 +22,4 @@ from .gridworld import __all__ as _gridworld_all
 from .maze import *  # noqa: F401,F403
 from .maze import __all__ as _maze_all
 
-__all__ = [*_gridworld_all, *_dp_all, *_maze_all, *_compose_all, *_continuous_all]
+__all__ = ["plot_mean_with_bands", *_gridworld_all, *_dp_all, *_maze_all, *_compose_all, *_continuous_all]

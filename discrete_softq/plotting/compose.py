@@ -14,6 +14,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
+from .bands import plot_mean_with_bands
+
 __all__ = ["plot_bound_against_gap", "plot_bound_versus_alpha", "plot_learning_curves",
            "plot_steps_to_threshold"]
 
@@ -117,14 +119,7 @@ def plot_learning_curves(ax: Axes, x: ArrayLike, curves: Mapping[str, tuple[Arra
     -------
     list of matplotlib artists
     """
-    x = np.asarray(x, dtype=float)
-    artists: list[Any] = []
-    for label, (mean, lo, hi) in curves.items():
-        mean, lo, hi = (np.asarray(v, dtype=float) for v in (mean, lo, hi))
-        if not mean.shape == lo.shape == hi.shape == x.shape:
-            raise ValueError(f"curves[{label!r}] must be three arrays of shape {x.shape}")
-        line = ax.plot(x, mean, label=label)[0]
-        artists += [line, ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2)]
+    artists = plot_mean_with_bands(ax, x, curves)
     if threshold is not None:
         artists.append(ax.axhline(threshold, color="grey", ls=":", label=threshold_label))
     ax.set_xlabel(xlabel)

@@ -25,7 +25,11 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
 from discrete_softq.envs.gridworld import Action
-from discrete_softq.plotting.gridworld import plot_policy_arrows, plot_policy_entropy, plot_values
+from discrete_softq.plotting.gridworld import (
+    plot_policy_arrows,
+    plot_policy_entropy,
+    plot_values,
+)
 
 __all__ = [
     "plot_contraction",

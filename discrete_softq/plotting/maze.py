@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
+from .bands import plot_mean_with_bands
 from .gridworld import plot_visitation
 
 __all__ = ["plot_cumulative_reward", "plot_visitation_before_after", "plot_maze_change"]
@@ -39,14 +39,7 @@ def plot_cumulative_reward(ax: Axes, steps: ArrayLike, curves: Mapping[str, tupl
     -------
     list of matplotlib artists
     """
-    x = np.asarray(steps, dtype=float)
-    artists: list[Any] = []
-    for label, (mean, lo, hi) in curves.items():
-        mean, lo, hi = (np.asarray(v, dtype=float) for v in (mean, lo, hi))
-        if not mean.shape == lo.shape == hi.shape == x.shape:
-            raise ValueError(f"curves[{label!r}] must be three arrays of shape {x.shape}")
-        line = ax.plot(x, mean, label=label)[0]
-        artists += [line, ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)]
+    artists = plot_mean_with_bands(ax, steps, curves)
     artists.append(ax.axvline(change_step, color="k", ls="--", lw=1, label="wall change"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
