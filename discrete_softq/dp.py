@@ -129,9 +129,15 @@ def _check_solver_args(tol: float, max_iter: int) -> tuple[float, int]:
     return float(tol), int(max_iter)
 
 
-def _bracket(diff: NDArray, gamma: float, exact_translation: bool) -> tuple[float, float]:
-    """MacQueen bracket: the fixed point lies in ``TX + [lo, hi]`` given ``diff = TX - X``."""
+def _bracket(new: NDArray, old: NDArray, gamma: float, exact_translation: bool,
+             residuals: list[float]) -> tuple[float, float]:
+    """MacQueen bracket: the fixed point lies in ``new + [lo, hi]`` when ``new = T old``.
+
+    Appends the sweep's residual ``|new - old|_inf`` to ``residuals``.
+    """
+    diff = new - old
     lo, hi = float(diff.min()), float(diff.max())
+    residuals.append(max(-lo, hi))
     if not exact_translation:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
     scale = gamma / (1.0 - gamma)
@@ -205,9 +211,7 @@ def soft_q_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter:
     residuals: list[float] = []
     for k in range(1, max_iter + 1):
         TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, rho))
-        diff = TQ - Q
-        residuals.append(float(np.abs(diff).max()))
-        lo, hi = _bracket(diff, mdp.gamma, exact)
+        lo, hi = _bracket(TQ, Q, mdp.gamma, exact, residuals)
         bound = (hi - lo) / 2
         Q = TQ
         if bound <= tol:
@@ -254,9 +258,7 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     for k in range(1, max_iter + 1):
         TV = _soft_backup_values(mdp.expected_next(V), mdp.rewards, mdp.gamma, alpha, rho)
         TV[mdp.terminal] = 0.0
-        diff = TV - V
-        residuals.append(float(np.abs(diff).max()))
-        lo, hi = _bracket(diff, mdp.gamma, exact)
+        lo, hi = _bracket(TV, V, mdp.gamma, exact, residuals)
         bound = mdp.gamma * (hi - lo) / 2  # |Q - Q*| <= gamma |V - V*|
         V = TV
         if bound <= tol:
@@ -319,9 +321,7 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
         V = _policy_values(mdp, pi, alpha, rho, guess=V)
         Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
         TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, rho))
-        diff = TQ - Q
-        residuals.append(float(np.abs(diff).max()))
-        lo, hi = _bracket(diff, mdp.gamma, exact)
+        lo, hi = _bracket(TQ, Q, mdp.gamma, exact, residuals)
         bound = (hi - lo) / 2
         if bound <= tol:
             break
