@@ -110,12 +110,12 @@ class TabularMDP:
         -------
         ndarray of shape (n_states, n_actions) or (n_states, n_actions, k)
         """
-        V = np.asarray(V, dtype=float)
-        if V.shape[:1] != (self.n_states,) or V.ndim > 2:
-            raise ValueError(f"V must have shape ({self.n_states},) or ({self.n_states}, k); got {V.shape}")
+        values = np.asarray(V, dtype=float)
+        if values.shape[:1] != (self.n_states,) or values.ndim > 2:
+            raise ValueError(f"V must have shape ({self.n_states},) or ({self.n_states}, k); got {values.shape}")
         if self._has_terminal:
-            V = V * (self._nonterminal if V.ndim == 1 else self._nonterminal[:, None])
-        EV = np.asarray(self._P @ V).reshape((self.n_states, self.n_actions) + V.shape[1:])
+            values = values * (self._nonterminal if values.ndim == 1 else self._nonterminal[:, None])
+        EV = np.asarray(self._P @ values).reshape((self.n_states, self.n_actions) + values.shape[1:])
         if self._has_terminal:
             EV[self.terminal] = 0.0
         return EV

@@ -185,7 +185,7 @@ def _blocked_soft_value(Q: NDArray, alpha: float, prior: NDArray | None,
         if rewards is not None:
             q *= gamma
             q += rewards[block]
-        rho = prior[block] if row_prior else prior
+        rho = prior[block] if row_prior and prior is not None else prior
         out[block] = _row_max(q) if alpha == 0.0 and rho is None else _soft_value_block(q, alpha, rho)
     return out
 
