@@ -72,6 +72,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -160,6 +161,7 @@ def _check_weights(weights: ArrayLike | None, k: int) -> NDArray[np.float64]:
 def _check_qs(Qs: Sequence[ArrayLike] | ArrayLike) -> NDArray[np.float64]:
     if isinstance(Qs, (str, bytes)) or not hasattr(Qs, "__len__"):
         raise TypeError(f"Qs must be a sequence of Q-tables (or an array (k, S, A)); got {type(Qs).__name__}")
+    Qs = cast("Sequence[ArrayLike]", Qs)  # has __len__ (checked above): a sequence or an array
     if len(Qs) == 0:
         raise ValueError("Qs must hold at least one Q-table")
     try:

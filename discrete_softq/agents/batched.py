@@ -150,7 +150,7 @@ def _env_generator(seed: Any) -> np.random.Generator:
 
 
 def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[int | None] | None = None,
-                snapshot_steps: Sequence[int] = (), progress: bool = False) -> BatchedHistory:
+                snapshot_steps: Sequence[int] | NDArray[np.integer] = (), progress: bool = False) -> BatchedHistory:
     """Train every agent of ``agents`` on its own run of ``env``, all in lockstep.
 
     Parameters

@@ -21,7 +21,6 @@ stochastic environment it remembers only the last outcome of each pair (as in th
 from __future__ import annotations
 
 import numbers
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -32,7 +31,7 @@ from .tabular import QLearning, SoftQLearning
 __all__ = ["DynaQ", "SoftDynaQ"]
 
 
-def _check_planning(n_planning: Any, kappa: Any) -> tuple[int, float]:
+def _check_planning(n_planning: int, kappa: float) -> tuple[int, float]:
     if isinstance(n_planning, bool) or not isinstance(n_planning, numbers.Integral) or n_planning < 0:
         raise ValueError(f"n_planning must be an int >= 0; got {n_planning!r}")
     if isinstance(kappa, bool) or not isinstance(kappa, numbers.Real) or not (np.isfinite(kappa) and kappa >= 0):

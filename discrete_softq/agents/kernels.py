@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from ..soft import _soft_value
 from .dyna import _DynaMixin
-from .schedules import Constant
+from .schedules import Constant, Schedule
 from .tabular import SoftQLearning, epsilon_greedy, sample_boltzmann
 
 __all__ = ["AgentBatch"]
@@ -28,6 +28,15 @@ def _shared(values: list[Any], name: str) -> Any:
 
 class AgentBatch:
     """The state of ``N`` agents of one class, stacked (``Q`` has shape (N, S, A))."""
+
+    # the Dyna agents' models, stacked (set by ``_init_dyna``; shapes as in ``_DynaMixin`` with a leading N)
+    model_next: NDArray[np.intp]
+    model_reward: NDArray[np.float64]
+    model_terminal: NDArray[np.bool_]
+    known: NDArray[np.bool_]
+    seen_state: NDArray[np.bool_]
+    last_tried: NDArray[np.int64]
+    model_pairs: NDArray[np.intp]
 
     def __init__(self, agents: Sequence[Any]) -> None:
         self.agents = list(agents)
@@ -46,7 +55,7 @@ class AgentBatch:
         lrs = [a.lr for a in self.agents]
         if all(isinstance(lr, Constant) for lr in lrs):
             self.lr_values: NDArray | None = np.array([lr.value for lr in lrs])
-            self.lr_schedule = None
+            self.lr_schedule: Schedule | None = None
         else:
             self.lr_values, self.lr_schedule = None, _shared(lrs, "non-constant lr schedule")
         self.soft = isinstance(a0, SoftQLearning)
@@ -133,7 +142,11 @@ class AgentBatch:
         n = self.visits_flat[flat] + 1
         self.visits_flat[flat] = n
         q = self.Q_flat[flat]
-        lr = self.lr_values if self.lr_values is not None else self.lr_schedule(n)
+        if self.lr_values is not None:
+            lr = self.lr_values
+        else:
+            assert self.lr_schedule is not None  # set whenever lr_values is None
+            lr = self.lr_schedule(n)
         self.Q_flat[flat] = q + lr * (target - q)
 
     def _add_pairs(self, rows: NDArray, s: NDArray, a: NDArray | int) -> None:

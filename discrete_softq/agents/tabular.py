@@ -90,15 +90,15 @@ class TabularAgent:
         self.n_actions = _check_size(n_actions, "n_actions")
         if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not 0.0 <= gamma <= 1.0:
             raise ValueError(f"gamma must be a number in [0, 1]; got {gamma!r}")
-        self.gamma = float(gamma)
+        self.gamma: float = float(gamma)
         self.lr: Schedule = as_schedule(lr, "lr", low=0.0, high=1.0)
         if isinstance(q_init, bool) or not isinstance(q_init, numbers.Real) or not np.isfinite(q_init):
             raise ValueError(f"q_init must be a finite number; got {q_init!r}")
         self.q_init = float(q_init)
-        self.rng = np.random.default_rng(seed)
-        self.Q = np.full((self.n_states, self.n_actions), self.q_init)
-        self.visits = np.zeros((self.n_states, self.n_actions), dtype=np.int64)
-        self.n_updates = 0
+        self.rng: np.random.Generator = np.random.default_rng(seed)
+        self.Q: NDArray[np.float64] = np.full((self.n_states, self.n_actions), self.q_init)
+        self.visits: NDArray[np.int64] = np.zeros((self.n_states, self.n_actions), dtype=np.int64)
+        self.n_updates: int = 0
 
     # -- subclass hooks
     def _choose(self, state: int, u: float) -> int:
@@ -186,8 +186,9 @@ class SoftQLearning(TabularAgent):
                  seed: int | np.random.Generator | None = None) -> None:
         super().__init__(n_states, n_actions, gamma, lr, q_init, seed)
         self.alpha_schedule: Schedule = as_schedule(alpha, "alpha")
-        self.prior = None if prior is None else np.broadcast_to(
-            _as_prior(prior, (self.n_states, self.n_actions)), (self.n_states, self.n_actions))
+        rho = _as_prior(prior, (self.n_states, self.n_actions))  # None for prior=None
+        self.prior: NDArray[np.float64] | None = None if rho is None else np.broadcast_to(
+            rho, (self.n_states, self.n_actions))
 
     @property
     def alpha(self) -> float:
@@ -241,7 +242,7 @@ class QLearning(TabularAgent):
         super().__init__(n_states, n_actions, gamma, lr, q_init, seed)
         if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0.0 <= epsilon <= 1.0:
             raise ValueError(f"epsilon must be a number in [0, 1]; got {epsilon!r}")
-        self.epsilon = float(epsilon)
+        self.epsilon: float = float(epsilon)
 
     def _choose(self, state: int, u: float) -> int:
         return int(epsilon_greedy(self.Q[state : state + 1], self.epsilon, np.array([u]))[0])

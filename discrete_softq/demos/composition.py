@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     from ..soft import boltzmann_policy
 
     args = parse_dataclass_args(Args, argv, "composition", DESCRIPTION)
-    task = dict(gamma=args.gamma, slip=args.slip, goal_reward=args.goal_reward, step_cost=args.step_cost)
+    task: dict[str, Any] = dict(gamma=args.gamma, slip=args.slip, goal_reward=args.goal_reward,
+                                step_cost=args.step_cost)
     ex = composition_example(alpha=args.alpha, **task)
     per_state, summary = ex.per_state(), ex.summary()
     alphas = np.geomspace(0.05, 2.0, 5 if args.quick else args.n_alphas)

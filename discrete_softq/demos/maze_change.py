@@ -15,9 +15,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ._cli import default_out_dir, parse_dataclass_args
+
+if TYPE_CHECKING:  # the experiment is imported inside main (keeps the command line quick to start)
+    from ..experiments.maze_change import MazeChangeResult
 
 DESCRIPTION = "walls block the preferred route: soft Q-learning vs Q-learning vs Dyna, with seed statistics"
 
@@ -77,7 +80,7 @@ def parse_args(argv: list[str] | None) -> Args:
     return parse_dataclass_args(Args, argv, "maze_change", DESCRIPTION)
 
 
-def print_report(result: object) -> None:
+def print_report(result: MazeChangeResult) -> None:
     """The tuning results, the pitfall table and one table per agent and condition."""
     r = result
     print(f"\nlayout {r.layout}, reward '{r.reward}': shortest path {r.shortest_before} steps before the change, "

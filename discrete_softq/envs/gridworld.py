@@ -319,8 +319,9 @@ class GridWorld(ScheduledLayouts, gym.Env):
             self.state = self.start_state()
         else:
             s = self.state_index(*start) if isinstance(start, (tuple, list)) else start
-            if not isinstance(s, numbers.Integral) or not 0 <= s < self.n_states or \
-                    (self.layout.walls | self.layout.terminal).ravel()[s]:
+            # typeshed's numbers.Integral declares __lt__/__le__ but not __ge__, hence the ignore on `0 <= s`
+            if (not isinstance(s, numbers.Integral) or not 0 <= s < self.n_states  # type: ignore[operator]
+                    or (self.layout.walls | self.layout.terminal).ravel()[s]):
                 raise ValueError(f'options["state"] must be a free non-terminal cell; got {start!r}')
             self.state = int(s)
         return self.state, self._info(layout_changed=self.layout_index != before)

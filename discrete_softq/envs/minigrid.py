@@ -37,7 +37,7 @@ Supported cells
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, SupportsFloat
+from typing import Any, SupportsFloat, cast
 
 import gymnasium as gym
 import numpy as np
@@ -194,10 +194,11 @@ class StationaryRewardWrapper(gym.Wrapper):
         obs, _, terminated, truncated, info = self.env.step(action)
         reward = self.step_reward
         if terminated:
-            base = self.env.unwrapped
+            base = cast(MiniGridEnv, self.env.unwrapped)  # this wrapper is for MiniGrid environments
             cell = base.grid.get(*base.agent_pos)
             kind = None if cell is None else cell.type
-            reward = {"goal": self.goal_reward, "lava": self.lava_reward}.get(kind, self.step_reward)
+            by_kind: dict[str | None, float] = {"goal": self.goal_reward, "lava": self.lava_reward}
+            reward = by_kind.get(kind, self.step_reward)
         return obs, reward, terminated, truncated, info
 
 

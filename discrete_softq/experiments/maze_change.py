@@ -107,6 +107,7 @@ def evaluate_agent(name: str, params: dict[str, Any], env: Any, change_step: int
     snaps = [change_step - window, change_step, n_steps - window]
     hist = run_batched(env, make_agents(spec, params, seeds, env.n_states), n_steps, seeds=seeds,
                        snapshot_steps=snaps)
+    assert hist.Q_snapshots is not None and hist.state_visits is not None  # run_batched always records them
     per: dict[str, list[float]] = {k: [] for k in ("reward_before", "reward_after", "converged", "greedy_knows",
                                                   "route_knowledge", "p_reach", "recovery_steps", "shortcut_steps")}
     for i in range(len(seeds)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 import numpy as np
 
@@ -43,8 +43,16 @@ SETUPS: dict[str, MazeSetup] = {
     "shortcut_maze": MazeSetup("shortcut_maze", "shortcut_maze_after", 3000, 3000, None),
 }
 
+
+class _RewardScheme(TypedDict):
+    """The reward keywords of :class:`~discrete_softq.envs.GridWorld` that a scheme sets."""
+
+    step_reward: float
+    goal_reward: float
+
+
 #: Reward schemes: +1 at the goal, and optionally a cost per step.
-REWARDS: dict[str, dict[str, float]] = {
+REWARDS: dict[str, _RewardScheme] = {
     "goal": {"step_reward": 0.0, "goal_reward": 1.0},
     "step": {"step_reward": -0.05, "goal_reward": 1.0},
 }

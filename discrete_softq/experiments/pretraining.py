@@ -37,6 +37,7 @@ Everything is computed by :func:`run_pretraining_experiment`; the figure and tab
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -159,7 +160,7 @@ class PretrainingResult:
         when too many seeds never reach the threshold.
         """
         out: dict[str, dict[str, Estimate]] = {}
-        kw = dict(n_boot=self.config.n_boot, seed=self.seed)
+        kw: dict[str, Any] = dict(n_boot=self.config.n_boot, seed=self.seed)
         for k in self.labels:
             out[k] = {
                 "steps_to_threshold": bootstrap_ci(self.steps_to_threshold[k], np.median, **kw),
@@ -254,6 +255,7 @@ def run_pretraining_experiment(config: PretrainingConfig | None = None, seed: in
                 agent.Q[:] = source.Q
         hist = run_batched(specific, agents, cfg.finetune_steps, snapshot_steps=eval_steps, progress=progress)
         rate = hist.step_rewards.reshape(cfg.n_seeds, n_windows, cfg.eval_every).mean(axis=2)
+        assert hist.Q_snapshots is not None  # run_batched always records the snapshots
         greedy = _greedy_values(mdp, hist.Q_snapshots, start, v_star)
         online = []
         for i in range(cfg.n_seeds):

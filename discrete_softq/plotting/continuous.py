@@ -91,7 +91,7 @@ def plot_action_q_contours(ax: Axes, action_grid: ArrayLike, q_grid: ArrayLike, 
     ax.clabel(contour, inline=True, fontsize=6, fmt="%.0f")
     if actions is not None:
         a = np.asarray(actions).reshape(-1, 2)
-        style = {"marker": "x", "ms": 12, "mew": 3} if len(a) == 1 else {"marker": ".", "ms": 3}
+        style: dict[str, Any] = {"marker": "x", "ms": 12, "mew": 3} if len(a) == 1 else {"marker": ".", "ms": 3}
         artists += ax.plot(a[:, 0], a[:, 1], "k", ls="none", label=actions_label, **style)
         ax.legend(loc="lower right", fontsize=7, markerscale=0.4 if len(a) == 1 else 1.0)
     ax.set(xlim=(-1, 1), ylim=(-1, 1), aspect="equal", xlabel="$a_x$", ylabel="$a_y$", title=title)

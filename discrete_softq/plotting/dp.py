@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from discrete_softq.envs.gridworld import Action
@@ -78,7 +79,8 @@ def plot_contraction(ax: Axes, residuals: Mapping[str, ArrayLike],
     unknown = set(gammas) - set(residuals)
     if unknown:
         raise ValueError(f"gammas has labels {sorted(unknown)} that are not in residuals")
-    lines, refs = [], []
+    lines: list[Line2D] = []
+    refs: list[Line2D] = []
     for label, res in residuals.items():
         r = _curve(res, f"residuals[{label!r}]")
         k = np.arange(1, r.size + 1)

@@ -157,7 +157,11 @@ def plot_policy_arrows(ax: Axes, policy: ArrayLike, layout: Any, *, title: str =
     for a, (dr, dc) in DELTAS.items():
         for r, c in np.argwhere(keep & (pi[..., a] >= min_prob)):
             p = pi[r, c, a]
-            xs.append(c), ys.append(r), us.append(0.45 * p * dc), vs.append(0.45 * p * dr), probs.append(p)
+            xs.append(c)
+            ys.append(r)
+            us.append(0.45 * p * dc)
+            vs.append(0.45 * p * dr)
+            probs.append(p)
     artists.append(ax.quiver(xs, ys, us, vs, angles="xy", scale_units="xy", scale=1, color=color,
                              width=0.006, label="pi(a|s) (arrow length)"))
     if show_probs:
