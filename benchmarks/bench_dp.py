@@ -120,7 +120,8 @@ def main() -> None:
         return
     sides = [100] if args.small else [100, 1000]
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    print(f"{'states':>9} {'gamma':>5} {'solver':>22} {'seconds':>8} {'iters':>6} {'s/iter':>8} {'peak MB':>8} {'|Q-Q*|':>9}")
+    print(f"{'states':>9} {'gamma':>5} {'solver':>22} {'seconds':>8} {'iters':>6} {'s/iter':>8} "
+          f"{'peak MB':>8} {'|Q-Q*|':>9}")
     for side in sides:
         for gamma in (0.9, 0.99):
             for solver in ["plain loop", *SOLVERS]:

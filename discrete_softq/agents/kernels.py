@@ -49,7 +49,9 @@ class AgentBatch:
         # flat views: entry (i, s, a) of an (N, S, A) array is [(i * S + s) * A + a] (1-d fancy
         # indexing is much faster than a 3-tuple of index arrays)
         self.row0 = self.ar * self.S
-        self.Q_rows, self.Q_flat, self.visits_flat = self.Q.reshape(-1, self.A), self.Q.reshape(-1), self.visits.reshape(-1)
+        self.Q_rows = self.Q.reshape(-1, self.A)
+        self.Q_flat = self.Q.reshape(-1)
+        self.visits_flat = self.visits.reshape(-1)
         self.gamma = np.array([a.gamma for a in self.agents])
         self.n0 = np.array([a.n_updates for a in self.agents], dtype=np.int64)
         lrs = [a.lr for a in self.agents]

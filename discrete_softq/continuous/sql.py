@@ -151,7 +151,8 @@ class SoftQLearningAgent:
         self.svgd_particles = _positive_int(svgd_particles, "svgd_particles")
         self.n_updated = round(self.svgd_particles * svgd_update_ratio)
         if not 1 <= self.n_updated < self.svgd_particles:
-            raise ValueError("svgd_particles * svgd_update_ratio must leave at least one fixed and one updated particle")
+            raise ValueError("svgd_particles * svgd_update_ratio must leave at least one fixed "
+                             "and one updated particle")
         self.target_update_interval = _positive_int(target_update_interval, "target_update_interval")
         self.min_replay = _positive_int(min_replay, "min_replay")
         self.updates_per_step = int(updates_per_step)

@@ -92,7 +92,8 @@ def print_report(result: MazeChangeResult) -> None:
         print(f"  {name:13s} {cells}")
     print("\ntermination pitfall (exact soft-optimal policy on the first map, P(goal within the episode)):")
     for row in r.pitfall:
-        print(f"  alpha={row['alpha']:<5g} Shannon entropy: {row['shannon']:.3f}   KL to uniform: {row['kl_uniform']:.3f}")
+        print(f"  alpha={row['alpha']:<5g} Shannon entropy: {row['shannon']:.3f}   "
+              f"KL to uniform: {row['kl_uniform']:.3f}")
     for condition, per_agent in r.results.items():
         for name, res in per_agent.items():
             print(f"\n[{condition}] {res.label} {res.params}  (change at step {res.change_step} of {res.n_steps}, "

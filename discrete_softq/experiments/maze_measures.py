@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 
 from ..agents.batched import GridTables
 
-__all__ = ["distances_to_goal", "shortest_path_length", "shortest_route_cells", "greedy_path_length", "greedy_reaches_goal",
-           "route_knowledge", "reach_probability"]
+__all__ = ["distances_to_goal", "shortest_path_length", "shortest_route_cells", "greedy_path_length",
+           "greedy_reaches_goal", "route_knowledge", "reach_probability"]
 
 
 def distances_to_goal(tables: GridTables, k: int) -> NDArray[np.float64]:
