@@ -62,9 +62,15 @@ def _policy_values(mdp: TabularMDP, pi: NDArray, alpha: float, rho: NDArray | No
     if not np.all(np.isfinite(bonus)):
         raise ValueError("policy puts probability on actions the prior excludes (infinite KL)")
     b = np.einsum("sa,sa->s", pi, mdp.rewards) + alpha * bonus
-    b[mdp.terminal] = 0.0
     A = sp.identity(mdp.n_states, format="csr") - mdp.gamma * mdp.policy_matrix(pi)
-    return _solve_evaluation(A, b, guess)
+    if not mdp.terminal.any():
+        return _solve_evaluation(A, b, guess)
+    # V = 0 on terminal states: solve on the others only (in gridworlds, wall cells are terminal
+    # and can outnumber the free cells).
+    live = np.flatnonzero(~mdp.terminal)
+    V = np.zeros(mdp.n_states)
+    V[live] = _solve_evaluation(A[live][:, live], b[live], None if guess is None else guess[live])
+    return V
 
 
 def _solve_evaluation(A: sp.csr_matrix, b: NDArray, guess: NDArray | None = None) -> NDArray:
