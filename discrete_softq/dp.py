@@ -17,7 +17,8 @@ Choosing a solver
   textbook form, and what the sample-based agents approximate.
 * :func:`soft_policy_iteration` -- exact soft evaluation by a sparse linear solve, then
   Boltzmann improvement. It is Newton's method on the soft Bellman equation: a handful of
-  (expensive) iterations whatever ``gamma``. Best when ``gamma`` is close to 1.
+  (expensive) iterations whatever ``gamma``. Best when ``gamma``, rather than the geometry
+  (e.g. a long grid diameter), is what makes value iteration slow, or when ``tol`` is tiny.
 * :func:`value_iteration` -- the hard limit ``alpha = 0``.
 
 Stopping rule (MacQueen bounds)

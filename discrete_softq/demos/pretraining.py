@@ -16,26 +16,30 @@ from pathlib import Path
 
 import numpy as np
 
+from ..experiments.pretraining import PretrainingConfig, run_pretraining_experiment
 from ._cli import default_out_dir, parse_dataclass_args
+
+#: The experiment's own defaults: the command line only exposes them, it does not restate them.
+_DEFAULTS = PretrainingConfig()
 
 DESCRIPTION = "max-ent vs hard pre-training vs scratch as the initial Q-table for a new task (>= 30 seeds, CIs)"
 
 
 @dataclass
 class Args:
-    n_seeds: int = 30
+    n_seeds: int = _DEFAULTS.n_seeds
     """independent seeds per condition"""
-    pretrain_steps: int = 20_000
+    pretrain_steps: int = _DEFAULTS.pretrain_steps
     """steps on the general task (reach any corner)"""
-    finetune_steps: int = 10_000
+    finetune_steps: int = _DEFAULTS.finetune_steps
     """steps on the specific task (one corner pays); a multiple of eval_every"""
-    alpha: float = 0.05
+    alpha: float = _DEFAULTS.alpha
     """temperature of soft Q-learning (KL form with a uniform prior)"""
-    epsilon: float = 0.1
+    epsilon: float = _DEFAULTS.epsilon
     """exploration of Q-learning"""
-    lr: float = 0.2
+    lr: float = _DEFAULTS.lr
     """learning rate of both learners"""
-    eval_every: int = 250
+    eval_every: int = _DEFAULTS.eval_every
     """steps between evaluations of the greedy policy (and the reward window)"""
     seed: int = 0
     """root seed (SeedSequence.spawn per run)"""
@@ -53,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..experiments.pretraining import PretrainingConfig, run_pretraining_experiment
     from ..plotting.compose import plot_learning_curves, plot_steps_to_threshold
 
     args = parse_dataclass_args(Args, argv, "pretraining", DESCRIPTION)
