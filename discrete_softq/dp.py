@@ -51,12 +51,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .evaluation import (
     _check_mdp,
-    _policy_values,
     _prior_for,
     maxent_return,
     soft_policy_evaluation,
     soft_policy_state_values,
 )
+from .evaluation_system import PolicyEvaluationSystem
 from .mdp import TabularMDP, check_policy
 from .soft import (
     _boltzmann,
@@ -317,9 +317,10 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
             rho, (mdp.n_states, mdp.n_actions))
     exact = not mdp.terminal.any()
     residuals: list[float] = []
+    system = PolicyEvaluationSystem(mdp)  # the pattern of I - gamma P_pi, and the last LU, are reused
     V = None
     for k in range(1, max_iter + 1):
-        V = _policy_values(mdp, pi, alpha, rho, guess=V)
+        V = system.values(pi, alpha, rho, guess=V)
         Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
         TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, rho))
         lo, hi = _bracket(TQ, Q, mdp.gamma, exact, residuals)

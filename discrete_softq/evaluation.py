@@ -11,19 +11,13 @@ alternates this evaluation with Boltzmann improvement.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
+from .evaluation_system import PolicyEvaluationSystem
 from .mdp import TabularMDP, check_policy
-from .soft import _as_prior, check_alpha, entropy_bonus
+from .soft import _as_prior, check_alpha
 
 __all__ = ["soft_policy_state_values", "soft_policy_evaluation", "maxent_return"]
-
-#: Below this many states a dense LU is faster than a sparse one for policy evaluation.
-DENSE_SOLVE_MAX_STATES = 800
-#: Above this many states policy evaluation uses a Krylov solver instead of a sparse LU.
-DIRECT_SOLVE_MAX_STATES = 50_000
 
 
 def _prior_for(mdp: TabularMDP, prior: ArrayLike | None) -> NDArray | None:
@@ -53,48 +47,7 @@ def soft_policy_state_values(mdp: TabularMDP, policy: ArrayLike, alpha: float,
     mdp = _check_mdp(mdp)
     alpha = check_alpha(alpha)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions)
-    return _policy_values(mdp, pi, alpha, _prior_for(mdp, prior))
-
-
-def _policy_values(mdp: TabularMDP, pi: NDArray, alpha: float, rho: NDArray | None,
-                   guess: NDArray | None = None) -> NDArray:
-    bonus = entropy_bonus(pi, rho) if alpha > 0 else np.zeros(mdp.n_states)
-    if not np.all(np.isfinite(bonus)):
-        raise ValueError("policy puts probability on actions the prior excludes (infinite KL)")
-    b = np.einsum("sa,sa->s", pi, mdp.rewards) + alpha * bonus
-    A = sp.identity(mdp.n_states, format="csr") - mdp.gamma * mdp.policy_matrix(pi)
-    if 8 * np.count_nonzero(mdp.terminal) < mdp.n_states:  # slicing would cost more than it saves
-        b[mdp.terminal] = 0.0
-        return _solve_evaluation(A, b, guess)
-    # V = 0 on terminal states: solve on the others only (in gridworlds, wall cells are terminal
-    # and can outnumber the free cells).
-    live = np.flatnonzero(~mdp.terminal)
-    V = np.zeros(mdp.n_states)
-    V[live] = _solve_evaluation(A[live][:, live], b[live], None if guess is None else guess[live])
-    return V
-
-
-def _solve_evaluation(A: sp.csr_matrix, b: NDArray, guess: NDArray | None = None) -> NDArray:
-    """Solve ``A x = b`` for ``A = I - gamma P_pi`` (a non-singular M-matrix).
-
-    Dense LU for small systems; sparse LU with a symmetric minimum-degree ordering and no
-    pivoting (far less fill than the default COLAMD on grid-like MDPs) up to
-    ``DIRECT_SOLVE_MAX_STATES``; beyond
-    that BiCGSTAB to a relative residual of 1e-13 (warm-started from ``guess``), falling back to
-    the sparse LU if it stalls.
-    """
-    n = A.shape[0]
-    if n <= DENSE_SOLVE_MAX_STATES:
-        return np.linalg.solve(A.toarray(), b)
-    if n > DIRECT_SOLVE_MAX_STATES:
-        x, info = spla.bicgstab(A, b, x0=guess, rtol=1e-13, atol=0.0, maxiter=10 * n)
-        if info == 0:
-            return x
-    # A is strictly diagonally dominant by rows, so LU needs no pivoting: keep the symmetric
-    # minimum-degree ordering intact (7x faster than spsolve's defaults at 9e4 states).
-    lu = spla.splu(A.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                   options={"SymmetricMode": True})
-    return lu.solve(b)
+    return PolicyEvaluationSystem(mdp).values(pi, alpha, _prior_for(mdp, prior))
 
 
 def soft_policy_evaluation(mdp: TabularMDP, policy: ArrayLike, alpha: float,

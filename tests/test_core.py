@@ -217,14 +217,3 @@ def test_no_runtime_warnings_at_extremes():
         assert np.array_equal(boltzmann_policy([[1e300, -1e300]], alpha=1e-12), [[1.0, 0.0]])
 
 
-@pytest.mark.parametrize("path", ["sparse LU", "Krylov"])
-def test_large_policy_evaluation_paths_agree_with_value_iteration(path, monkeypatch):
-    """Soft policy iteration gives the same Q* whether its evaluations use a sparse LU or BiCGSTAB."""
-    import discrete_softq.evaluation as evaluation
-
-    if path == "Krylov":
-        monkeypatch.setattr(evaluation, "DIRECT_SOLVE_MAX_STATES", 100)
-    mdp = random_mdp(2_000, 3, gamma=0.95, branching=4, seed=7, sparse=True)
-    pi = soft_policy_iteration(mdp, 0.3, tol=1e-9)
-    vi = soft_value_iteration(mdp, 0.3, tol=1e-9)
-    assert pi.converged and np.abs(pi.Q - vi.Q).max() <= 2e-9

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-CORE_MODULES = ["discrete_softq.mdp", "discrete_softq.soft", "discrete_softq.dp", "discrete_softq.evaluation",
+CORE_MODULES = ["discrete_softq.mdp", "discrete_softq.soft", "discrete_softq.dp", "discrete_softq.evaluation", "discrete_softq.evaluation_system",
                 "discrete_softq.testing"]
 
 
