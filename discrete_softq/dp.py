@@ -44,7 +44,9 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -65,6 +67,7 @@ from .soft import (
     _soft_value,
     check_alpha,
 )
+from .sweep import SoftSweep
 
 __all__ = [
     "SoftSolution",
@@ -137,7 +140,12 @@ def _bracket(new: NDArray, old: NDArray, gamma: float, exact_translation: bool,
     Appends the sweep's residual ``|new - old|_inf`` to ``residuals``.
     """
     diff = new - old
-    lo, hi = float(diff.min()), float(diff.max())
+    return _macqueen(float(diff.min()), float(diff.max()), gamma, exact_translation, residuals)
+
+
+def _macqueen(lo: float, hi: float, gamma: float, exact_translation: bool,
+              residuals: list[float]) -> tuple[float, float]:
+    """:func:`_bracket` from the range ``[lo, hi]`` of ``new - old``."""
     residuals.append(max(-lo, hi))
     if not exact_translation:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
@@ -227,7 +235,9 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
 
     The same fixed point as :func:`soft_q_iteration`, iterated on ``V`` (``S`` numbers instead of
     ``S * A``). At the end ``Q = r + gamma E V``; the stopping rule accounts for that last step,
-    so ``|Q - Q*|_inf <= tol`` still holds.
+    so ``|Q - Q*|_inf <= tol`` still holds. On a sparse MDP each sweep is the fused, blocked
+    :class:`~discrete_softq.sweep.SoftSweep` (in units of ``alpha``); a dense MDP's sweep is
+    one BLAS product and a blocked log-sum-exp.
 
     Parameters
     ----------
@@ -256,17 +266,37 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     V[mdp.terminal] = 0.0
     exact = not mdp.terminal.any()
     residuals: list[float] = []
+    sweep: Callable[..., tuple[NDArray, float, float]]
+    if SoftSweep.suits(mdp, alpha, V):  # sparse: the fused sweep, in units of alpha
+        sweep = fused = SoftSweep(mdp, alpha, rho)
+        scale = fused.scale
+        V /= scale
+    else:
+        sweep, scale = partial(_dense_soft_sweep, mdp, alpha=alpha, prior=rho), 1.0
+    spare = np.empty_like(V)
     for k in range(1, max_iter + 1):
-        TV = _soft_backup_values(mdp.expected_next(V), mdp.rewards, mdp.gamma, alpha, rho)
-        TV[mdp.terminal] = 0.0
-        lo, hi = _bracket(TV, V, mdp.gamma, exact, residuals)
+        TV, lo, hi = sweep(V, out=spare)
+        lo, hi = _macqueen(scale * lo, scale * hi, mdp.gamma, exact, residuals)
         bound = mdp.gamma * (hi - lo) / 2  # |Q - Q*| <= gamma |V - V*|
-        V = TV
+        V, spare = TV, V
         if bound <= tol:
             break
+    V *= scale
     V = _shift_nonterminal(mdp, V, (lo + hi) / 2)
     Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
     return _finish(mdp, Q, alpha, rho, k, bound <= tol, residuals, bound, tol, "soft_value_iteration")
+
+
+def _dense_soft_sweep(mdp: TabularMDP, V: NDArray, *, alpha: float, prior: NDArray | None,
+                      out: NDArray | None = None) -> tuple[NDArray, float, float]:
+    """One soft value-iteration sweep on a dense MDP (``P V`` is one BLAS product), and ``min, max (TV - V)``.
+
+    ``out`` is accepted for the signature of :class:`~discrete_softq.sweep.SoftSweep` and unused.
+    """
+    TV = _soft_backup_values(mdp.expected_next(V), mdp.rewards, mdp.gamma, alpha, prior)
+    TV[mdp.terminal] = 0.0
+    diff = TV - V
+    return TV, float(diff.min()), float(diff.max())
 
 
 def value_iteration(mdp: TabularMDP, tol: float = 1e-8, max_iter: int = 100_000,

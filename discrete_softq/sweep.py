@@ -1,0 +1,165 @@
+r"""The sweep of soft value iteration on a sparse MDP, fused and blocked.
+
+One sweep is
+
+.. math:: V'(s) = \alpha \log \sum_a \rho(a|s) \exp\Big(\big(r(s,a) + \gamma \textstyle\sum_{s'} P(s'|s,a) V(s')\big)/\alpha\Big).
+
+Written naively it makes a dozen passes over ``S * A`` numbers in memory. :class:`SoftSweep`
+instead works in units of the temperature, :math:`U = V/\alpha`, where the sweep reads
+
+.. math:: U'(s) = m(s) + \log \sum_a e^{q(s,a) - m(s)}, \qquad
+          q(s,a) = \tilde r(s,a) + \gamma \textstyle\sum_{s'} P(s'|s,a)\, U(s'), \qquad m = \max_a q,
+
+with :math:`\tilde r = r/\alpha + \log\rho` computed once (``log 0 = -inf`` drops the actions a
+prior excludes). States are processed in blocks whose ``q`` fits in the CPU cache, stored
+action-major so every reduction over actions is an elementwise operation between contiguous
+rows. Deterministic MDPs (every row of ``P`` a single 1, as in gridworlds) replace the sparse
+product by a gather ``U[next_state]``. Memory traffic per sweep is then close to the minimum:
+the transitions, :math:`\tilde r`, and ``U`` in and out, once each.
+
+``alpha = 0`` (hard value iteration) uses the same blocks with ``U = V`` and ``U' = m``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .mdp import TabularMDP
+
+__all__ = ["SoftSweep"]
+
+#: State-action pairs per block: ``q`` takes 2 MB, which stays in the L2/L3 cache.
+BLOCK_ENTRIES = 1 << 18
+#: Scaled values ``V / alpha`` beyond this are too close to overflow for :class:`SoftSweep`.
+MAX_SCALED_VALUE = 1e250
+#: Exponents shifted by the previous values are trusted while the result stays within this.
+SAFE_SHIFT = 600.0
+
+
+class SoftSweep:
+    r"""One soft Bellman backup in value space, ``U -> U'`` with ``U = V / alpha``.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+        A sparse MDP.
+    alpha : float
+        Temperature ``>= 0``; ``scale`` is ``alpha`` (or 1 when ``alpha = 0``).
+    prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from discrete_softq import TabularMDP
+    >>> P = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]))
+    >>> mdp = TabularMDP(P, [[0.0, 1.0], [0.0, 0.0]], gamma=0.5)
+    >>> sweep = SoftSweep(mdp, alpha=1.0)
+    >>> U = sweep(np.array([0.0, 2.0]))  # log(e^0 + e^(1 + 0.5*2)), log(2 e^(0.5*2))
+    >>> bool(np.allclose(U, [np.log(1 + np.e ** 2), np.log(2) + 1]))
+    True
+    """
+
+    def __init__(self, mdp: TabularMDP, alpha: float, prior: NDArray | None = None) -> None:
+        if not mdp.is_sparse:
+            raise TypeError("SoftSweep needs a sparse MDP")
+        S, A = mdp.n_states, mdp.n_actions
+        self.n_states, self.n_actions, self.alpha = S, A, alpha
+        self.scale = alpha if alpha > 0 else 1.0
+        self.gamma = mdp.gamma
+        block = max(1, BLOCK_ENTRIES // A)
+        self._blocks = [(s0, min(S, s0 + block)) for s0 in range(0, S, block)]
+        rewards = mdp.rewards / self.scale
+        if prior is not None:  # log 0 = -inf drops the actions the prior excludes
+            support = np.broadcast_to(prior, (S, A)) > 0
+            with np.errstate(divide="ignore"):
+                rewards = rewards + (np.log(prior) if alpha > 0 else np.where(support, 0.0, -np.inf))
+        P = mdp._P
+        deterministic = bool(np.all(np.diff(P.indptr) == 1) and np.all(P.data == 1.0))
+        self._rewards: list[NDArray] = []
+        self._successors: list[NDArray] = []
+        self._matrices: list[sp.csr_matrix] = []
+        self._terminal: list[NDArray] = []
+        for s0, s1 in self._blocks:
+            rows = (np.arange(A)[:, None] + A * np.arange(s0, s1)[None, :]).ravel()  # action-major
+            self._rewards.append(np.ascontiguousarray(rewards[s0:s1].T).ravel())
+            if deterministic:
+                self._successors.append(P.indices[rows].astype(np.intp))
+            else:
+                self._matrices.append((P[rows] * self.gamma).tocsr())
+            self._terminal.append(np.flatnonzero(mdp.terminal[s0:s1]))
+        self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
+        self._m = np.empty(self._blocks[0][1] - self._blocks[0][0])
+
+    @staticmethod
+    def suits(mdp: TabularMDP, alpha: float, V0: NDArray) -> bool:
+        """Whether the fused sweep applies: a sparse MDP, and ``V / alpha`` far from overflow."""
+        if not mdp.is_sparse:
+            return False
+        if alpha == 0.0:
+            return True
+        largest = max(np.abs(mdp.rewards).max(initial=0.0) / (1.0 - mdp.gamma), np.abs(V0).max(initial=0.0))
+        return bool(largest <= MAX_SCALED_VALUE * alpha)
+
+    def __call__(self, U: NDArray, out: NDArray | None = None) -> tuple[NDArray, float, float]:
+        """One sweep: the new scaled values ``U'`` (zero at terminal states) and ``min, max (U' - U)``.
+
+        ``out``, if given, receives ``U'`` (reusing it saves the page faults of a fresh array).
+        """
+        out = np.empty(self.n_states) if out is None else out
+        lo, hi = np.inf, -np.inf
+        gathered = self.gamma * U if self._successors else U
+        for i, (s0, s1) in enumerate(self._blocks):
+            old, diff = U[s0:s1], out[s0:s1]
+            q = self._block_q(i, U, gathered)
+            if self.alpha == 0.0:
+                _max_over_actions(q, out=diff)
+                diff -= old
+            elif not _log_sum_exp_shifted(q, old, out=diff):
+                # Shifting by the previous values was off by hundreds (early sweeps, extreme
+                # rewards): exp could overflow or underflow. Redo the block with the max-shift.
+                q = self._block_q(i, U, gathered)
+                m = _max_over_actions(q, out=np.empty(s1 - s0))
+                _log_sum_exp_shifted(q, m, out=diff)
+                diff += m
+                diff -= old
+            diff[self._terminal[i]] = 0.0
+            lo, hi = min(lo, diff.min()), max(hi, diff.max())
+            diff += old
+        return out, float(lo), float(hi)
+
+    def _block_q(self, i: int, U: NDArray, gathered: NDArray) -> NDArray:
+        """``q = r~ + gamma P U`` on block ``i``, action-major, shape ``(n_actions, block size)``."""
+        if self._successors:
+            q = self._q[:self._successors[i].size]
+            np.take(gathered, self._successors[i], out=q, mode="clip")  # clip: no buffered copy
+        else:
+            q = self._matrices[i] @ U
+        q += self._rewards[i]
+        return q.reshape(self.n_actions, -1)
+
+
+def _log_sum_exp_shifted(q: NDArray, shift: NDArray, out: NDArray) -> bool:
+    r"""``out = log sum_a exp(q[a] - shift)``, overwriting ``q``; ``False`` if it may be inaccurate.
+
+    With ``shift`` the previous sweep's values, ``q - shift`` is within a few units of the
+    result near convergence, so no maximum over actions is needed. The result is trusted when
+    it lies within ``SAFE_SHIFT``: then nothing overflowed and the largest term did not underflow.
+    """
+    q -= shift
+    with np.errstate(over="ignore", divide="ignore"):  # both caught by the range check below
+        np.exp(q, out=q)
+        np.copyto(out, q[0])
+        for a in range(1, q.shape[0]):
+            out += q[a]
+        np.log(out, out=out)
+    return bool(-SAFE_SHIFT < out.min() and out.max() < SAFE_SHIFT)
+
+
+def _max_over_actions(q2: NDArray, out: NDArray) -> NDArray:
+    """``out = q2.max(axis=0)`` by elementwise maxima of contiguous rows."""
+    np.copyto(out, q2[0])
+    for a in range(1, q2.shape[0]):
+        np.maximum(out, q2[a], out=out)
+    return out
