@@ -5,9 +5,9 @@
 
 The MDP: a side x side open grid, 4 deterministic moves (bumping into the border stays put),
 reward -1 per step, one terminal goal in the top-right corner, alpha = 0.1. For each solver and
-gamma it prints the time (best of 5 on 10^4 states) to |Q - Q*|_inf <= 1e-6 (the solvers' ``tol`` is a guarantee; on 10^4
-states it is also checked against a 1e-11 reference), iterations, time per sweep and the peak
-resident memory of a fresh process. "plain loop" is the textbook sparse NumPy soft value
+gamma it prints the time (best of 5 on 10^4 states) to |Q - Q*|_inf <= 1e-6 (the solvers' ``tol``
+is a guarantee; on 10^4 states it is also checked against a 1e-11 reference), iterations, time
+per sweep and the peak resident memory of a fresh process. "plain loop" is the textbook sparse NumPy soft value
 iteration (scipy's logsumexp, sup-norm stopping rule) that the library must not be slower than.
 The sweep's memory-traffic bound is the bytes a sweep must move at least (the transitions, the
 rewards, V and the new V) divided by the measured copy bandwidth of this machine; it is given

@@ -2,7 +2,8 @@ r"""The sweep of soft value iteration on a sparse MDP, fused and blocked.
 
 One sweep is
 
-.. math:: V'(s) = \alpha \log \sum_a \rho(a|s) \exp\Big(\big(r(s,a) + \gamma \textstyle\sum_{s'} P(s'|s,a) V(s')\big)/\alpha\Big).
+.. math:: V'(s) = \alpha \log \sum_a \rho(a|s)
+          \exp\Big(\big(r(s,a) + \gamma \textstyle\sum_{s'} P(s'|s,a) V(s')\big)/\alpha\Big).
 
 Written naively it makes a dozen passes over ``S * A`` numbers in memory. :class:`SoftSweep`
 instead works in units of the temperature, :math:`U = V/\alpha`, where the sweep reads
@@ -41,6 +42,9 @@ SAFE_SHIFT = 600.0
 class SoftSweep:
     r"""One soft Bellman backup in value space, ``U -> U'`` with ``U = V / alpha``.
 
+    Calling the sweep on ``U`` returns ``(U', lo, hi)`` with ``[lo, hi]`` the range of
+    ``U' - U``, which the stopping rule needs (computed block by block, while in cache).
+
     Parameters
     ----------
     mdp : TabularMDP
@@ -56,8 +60,10 @@ class SoftSweep:
     >>> P = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]))
     >>> mdp = TabularMDP(P, [[0.0, 1.0], [0.0, 0.0]], gamma=0.5)
     >>> sweep = SoftSweep(mdp, alpha=1.0)
-    >>> U = sweep(np.array([0.0, 2.0]))  # log(e^0 + e^(1 + 0.5*2)), log(2 e^(0.5*2))
+    >>> U, lo, hi = sweep(np.array([0.0, 2.0]))  # log(e^0 + e^(1 + 0.5*2)), log(2 e^(0.5*2))
     >>> bool(np.allclose(U, [np.log(1 + np.e ** 2), np.log(2) + 1]))
+    True
+    >>> bool(np.isclose(lo, np.log(2) - 1) and np.isclose(hi, np.log(1 + np.e ** 2)))
     True
     """
 
@@ -90,7 +96,6 @@ class SoftSweep:
                 self._matrices.append((P[rows] * self.gamma).tocsr())
             self._terminal.append(np.flatnonzero(mdp.terminal[s0:s1]))
         self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
-        self._m = np.empty(self._blocks[0][1] - self._blocks[0][0])
 
     @staticmethod
     def suits(mdp: TabularMDP, alpha: float, V0: NDArray) -> bool:

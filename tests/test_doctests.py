@@ -5,8 +5,8 @@ import importlib
 
 import pytest
 
-CORE_MODULES = ["discrete_softq.mdp", "discrete_softq.soft", "discrete_softq.dp", "discrete_softq.evaluation", "discrete_softq.evaluation_system",
-                "discrete_softq.testing"]
+CORE_MODULES = ["discrete_softq.mdp", "discrete_softq.soft", "discrete_softq.dp", "discrete_softq.evaluation",
+                "discrete_softq.evaluation_system", "discrete_softq.sweep", "discrete_softq.testing"]
 
 
 @pytest.mark.parametrize("name", CORE_MODULES)
