@@ -14,14 +14,31 @@ instead works in units of the temperature, :math:`U = V/\alpha`, where the sweep
 with :math:`\tilde r = r/\alpha + \log\rho` computed once (``log 0 = -inf`` drops the actions a
 prior excludes). States are processed in blocks whose ``q`` fits in the CPU cache, stored
 action-major so every reduction over actions is an elementwise operation between contiguous
-rows. Deterministic MDPs (every row of ``P`` a single 1, as in gridworlds) replace the sparse
-product by a gather ``U[next_state]``. Memory traffic per sweep is then close to the minimum:
-the transitions, :math:`\tilde r`, and ``U`` in and out, once each.
+rows, and the range of :math:`U' - U` that the stopping rule needs is taken block by block.
 
-``alpha = 0`` (hard value iteration) uses the same blocks with ``U = V`` and ``U' = m``.
+Stochastic MDPs use a sparse product and shift the log-sum-exp by the previous values ``U``
+(close to ``U'`` near convergence, so no maximum over actions is needed; a block where that
+would overflow is redone with the max-shift).
+
+Deterministic MDPs (every row of ``P`` a single 1, as in gridworlds) need far fewer ``exp``:
+with :math:`s'(s,a)` the successor and a reference :math:`\bar U`,
+
+.. math:: e^{q(s,a)} = \underbrace{e^{\tilde r(s,a) + \gamma \bar U(s') - c(s)}}_{K(s,a)}\;
+          \underbrace{e^{\gamma (U(s') - \bar U(s'))}}_{w(s')}\; e^{c(s)}, \qquad
+          U'(s) = c(s) + \log \sum_a K(s,a)\, w(s'(s,a)),
+
+so a sweep is one ``exp`` per *state* (for ``w``), a gather, a product and a ``log``. The
+factors ``K`` (with :math:`c = \max_a` of their exponent) are computed by a max-shift sweep
+that "recentres" at :math:`\bar U = U`; that is repeated whenever
+:math:`\gamma |U - \bar U|_\infty` would exceed ``FACTOR_RANGE``, so ``w`` never overflows.
+
+``alpha = 0`` (hard value iteration) uses the same blocks with ``U = V`` and ``U' = max_a q``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +54,10 @@ BLOCK_ENTRIES = 1 << 18
 MAX_SCALED_VALUE = 1e250
 #: Exponents shifted by the previous values are trusted while the result stays within this.
 SAFE_SHIFT = 600.0
+#: The factored sweep recentres when :math:`\gamma |U - \bar U|` would exceed this: its factors
+#: then stay far from overflow, and the terms it drops (factors that underflowed at the last
+#: recentring) stay below :math:`e^{-745 + 2 \cdot 300}` of the largest, i.e. negligible.
+FACTOR_RANGE = 300.0
 
 
 class SoftSweep:
@@ -96,6 +117,15 @@ class SoftSweep:
                 self._matrices.append((P[rows] * self.gamma).tocsr())
             self._terminal.append(np.flatnonzero(mdp.terminal[s0:s1]))
         self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
+        # The factored sweep's state (deterministic MDPs, alpha > 0); set by a recentring sweep.
+        self._factors: list[NDArray] | None = None
+        self._offsets: list[NDArray] | None = None
+        self._reference = self._scaled_reference = self._weights = np.empty(0)
+        #: The array returned last, which the solver passes back unmodified, and a bound on
+        #: ``|U - U_ref|_inf`` for it (from the sweeps' ranges), so the check needs no pass.
+        self._last: NDArray | None = None
+        self._drift = 0.0
+        self.recentrings = 0
 
     @staticmethod
     def suits(mdp: TabularMDP, alpha: float, V0: NDArray) -> bool:
@@ -113,27 +143,28 @@ class SoftSweep:
         ``out``, if given, receives ``U'`` (reusing it saves the page faults of a fresh array).
         """
         out = np.empty(self.n_states) if out is None else out
+        block: Callable[[int, NDArray, NDArray], None]
+        if self.alpha == 0.0:
+            block = partial(self._hard_block, gathered=self.gamma * U if self._successors else U)
+        elif not self._successors:
+            block = partial(self._soft_block, gathered=U)
+        elif (weights := self._successor_weights(U)) is not None:
+            block = partial(self._factored_block, weights=weights)
+        else:
+            block = self._recentring_block(U)
         lo, hi = np.inf, -np.inf
-        gathered = self.gamma * U if self._successors else U
         for i, (s0, s1) in enumerate(self._blocks):
             old, diff = U[s0:s1], out[s0:s1]
-            q = self._block_q(i, U, gathered)
-            if self.alpha == 0.0:
-                _max_over_actions(q, out=diff)
-                diff -= old
-            elif not _log_sum_exp_shifted(q, old, out=diff):
-                # Shifting by the previous values was off by hundreds (early sweeps, extreme
-                # rewards): exp could overflow or underflow. Redo the block with the max-shift.
-                q = self._block_q(i, U, gathered)
-                m = _max_over_actions(q, out=np.empty(s1 - s0))
-                _log_sum_exp_shifted(q, m, out=diff)
-                diff += m
-                diff -= old
+            block(i, U, diff)  # diff = U' - U on the block
             diff[self._terminal[i]] = 0.0
             lo, hi = min(lo, diff.min()), max(hi, diff.max())
             diff += old
+        if self._factors is not None:  # |U' - U_ref| <= |U - U_ref| + |U' - U|
+            self._drift = (self._drift if U is self._last else 0.0) + max(-lo, hi)
+            self._last = out
         return out, float(lo), float(hi)
 
+    # ------------------------------------------------------------------ the kinds of block
     def _block_q(self, i: int, U: NDArray, gathered: NDArray) -> NDArray:
         """``q = r~ + gamma P U`` on block ``i``, action-major, shape ``(n_actions, block size)``."""
         if self._successors:
@@ -144,6 +175,86 @@ class SoftSweep:
         q += self._rewards[i]
         return q.reshape(self.n_actions, -1)
 
+    def _hard_block(self, i: int, U: NDArray, diff: NDArray, gathered: NDArray) -> None:
+        """``alpha = 0``: ``U' = max_a q``."""
+        _max_over_actions(self._block_q(i, U, gathered), out=diff)
+        diff -= U[self._blocks[i][0]:self._blocks[i][1]]
+
+    def _soft_block(self, i: int, U: NDArray, diff: NDArray, gathered: NDArray) -> None:
+        """``U' = log sum_a exp(q)``, shifted by the previous values ``U`` (max-shift if that fails)."""
+        old = U[self._blocks[i][0]:self._blocks[i][1]]
+        if not _log_sum_exp_shifted(self._block_q(i, U, gathered), old, out=diff):
+            # Shifting by the previous values was off by hundreds (early sweeps, extreme
+            # rewards): exp could overflow or underflow. Redo the block with the max-shift.
+            q = self._block_q(i, U, gathered)
+            m = _max_over_actions(q, out=np.empty(diff.size))
+            _log_sum_exp_shifted(q, m, out=diff)
+            diff += m
+            diff -= old
+
+    def _successor_weights(self, U: NDArray) -> NDArray | None:
+        r""":math:`w = e^{\gamma (U - \bar U)}`, or ``None`` if ``U`` left the reference's safe range."""
+        if self._factors is None:
+            return None
+        w = np.multiply(U, self.gamma, out=self._weights)
+        w -= self._scaled_reference
+        if U is self._last:  # the last output, passed back: its drift is known from the sweeps
+            drift = self.gamma * self._drift
+        else:
+            drift = max(-w.min(), w.max())
+            self._drift, self._last = (drift / self.gamma if self.gamma > 0 else 0.0), U
+        if not drift <= FACTOR_RANGE:
+            return None
+        return np.exp(w, out=w)
+
+    def _factored_block(self, i: int, U: NDArray, diff: NDArray, weights: NDArray) -> None:
+        r"""Deterministic MDPs: :math:`U'(s) = c(s) + \log \sum_a K(s,a)\, w(s'(s,a))`, no ``exp`` per action."""
+        assert self._factors is not None and self._offsets is not None
+        q = self._q[:self._successors[i].size]
+        np.take(weights, self._successors[i], out=q, mode="clip")
+        q *= self._factors[i]
+        _sum_over_actions(q.reshape(self.n_actions, -1), out=diff)
+        np.log(diff, out=diff)
+        diff += self._offsets[i]
+        diff -= U[self._blocks[i][0]:self._blocks[i][1]]
+
+    def _recentring_block(self, U: NDArray) -> Callable[[int, NDArray, NDArray], None]:
+        r"""A max-shift sweep that also stores the factors :math:`K = e^{q - c}` at :math:`\bar U = U`."""
+        self._reference = U.copy()
+        self._scaled_reference = self.gamma * self._reference
+        self._factors = [np.empty(succ.size) for succ in self._successors]
+        self._offsets = [np.empty(s1 - s0) for s0, s1 in self._blocks]
+        self._weights = np.empty(self.n_states)
+        self._drift, self._last = 0.0, U
+        self.recentrings += 1
+
+        def block(i: int, U: NDArray, diff: NDArray) -> None:
+            assert self._factors is not None and self._offsets is not None
+            q = self._block_q(i, U, self._scaled_reference)
+            c = _max_over_actions(q, out=self._offsets[i])
+            q -= c
+            K = np.exp(q, out=self._factors[i].reshape(q.shape))
+            _sum_over_actions(K.copy(), out=diff)
+            np.log(diff, out=diff)
+            diff += c
+            diff -= U[self._blocks[i][0]:self._blocks[i][1]]
+
+        return block
+
+
+def _sum_over_actions(q2: NDArray, out: NDArray) -> NDArray:
+    """``out = q2.sum(axis=0)`` by halving: few, long elementwise additions. Overwrites ``q2``."""
+    rows = q2.shape[0]
+    while rows > 2:
+        half = rows // 2
+        q2[:half] += q2[rows - half:rows]
+        rows -= half
+    if rows == 2:
+        np.add(q2[0], q2[1], out=out)
+    else:
+        np.copyto(out, q2[0])
+    return out
+
 
 def _log_sum_exp_shifted(q: NDArray, shift: NDArray, out: NDArray) -> bool:
     r"""``out = log sum_a exp(q[a] - shift)``, overwriting ``q``; ``False`` if it may be inaccurate.
@@ -153,11 +264,9 @@ def _log_sum_exp_shifted(q: NDArray, shift: NDArray, out: NDArray) -> bool:
     it lies within ``SAFE_SHIFT``: then nothing overflowed and the largest term did not underflow.
     """
     q -= shift
-    with np.errstate(over="ignore", divide="ignore"):  # both caught by the range check below
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # caught by the check below
         np.exp(q, out=q)
-        np.copyto(out, q[0])
-        for a in range(1, q.shape[0]):
-            out += q[a]
+        _sum_over_actions(q, out=out)
         np.log(out, out=out)
     return bool(-SAFE_SHIFT < out.min() and out.max() < SAFE_SHIFT)
 

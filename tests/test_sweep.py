@@ -97,3 +97,34 @@ def test_solver_avoids_the_fused_sweep_near_overflow():
     sol = soft_value_iteration(mdp, 1e-300, tol=1e-6)
     hard = soft_value_iteration(mdp, 0.0, tol=1e-6)
     assert sol.converged and np.abs(sol.Q - hard.Q).max() <= 2e-6
+
+
+@pytest.mark.parametrize("alpha", [0.05, 1.0])
+def test_factored_sweeps_of_deterministic_mdps_stay_exact(alpha, monkeypatch):
+    """Sweeps after the first use K(s,a) w(s'), one exp per state; with recentrings they stay exact."""
+    monkeypatch.setattr(sweep_module, "FACTOR_RANGE", 3.0 / alpha)  # recentre every few sweeps
+    monkeypatch.setattr(sweep_module, "BLOCK_ENTRIES", 256)
+    mdp = deterministic_mdp(300, 4, seed=9, terminal=True)
+    prior = np.random.default_rng(10).dirichlet(np.ones(4), size=300)
+    prior[::4, 1] = 0.0
+    prior /= prior.sum(axis=1, keepdims=True)
+    sweep = SoftSweep(mdp, alpha, prior)
+    V = np.zeros(300)
+    U, spare = V / alpha, np.empty(300)
+    for _ in range(40):  # the solver's loop: the last output is passed back, buffers alternate
+        expected = textbook_sweep(mdp, alpha * U, alpha, prior)
+        new, lo, hi = sweep(U, out=spare)
+        assert np.abs(alpha * new - expected).max() <= 1e-11 * (1 + np.abs(expected).max())
+        assert np.isclose(lo, (new - U).min(), atol=1e-12) and np.isclose(hi, (new - U).max(), atol=1e-12)
+        U, spare = new, U
+    assert 3 <= sweep.recentrings <= 30  # both kinds of sweep ran
+
+
+def test_factored_sweep_checks_an_array_it_did_not_return():
+    """Values far from the factors' reference (not the sweep's own output) trigger a recentring."""
+    mdp = deterministic_mdp(200, 3, seed=11, terminal=False)
+    sweep = SoftSweep(mdp, 0.5)
+    U = sweep(np.zeros(200))[0]
+    far = U - 1e4  # gamma |far - U_ref| is far beyond FACTOR_RANGE
+    assert np.abs(0.5 * sweep(far)[0] - textbook_sweep(mdp, 0.5 * far, 0.5)).max() <= 1e-9
+    assert sweep.recentrings == 2
