@@ -117,6 +117,7 @@ class SoftSweep:
                 self._matrices.append((P[rows] * self.gamma).tocsr())
             self._terminal.append(np.flatnonzero(mdp.terminal[s0:s1]))
         self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
+        self._diff = np.empty(self._blocks[0][1] - self._blocks[0][0])
         # The factored sweep's state (deterministic MDPs, alpha > 0); set by a recentring sweep.
         self._factors: list[NDArray] | None = None
         self._offsets: list[NDArray] | None = None
@@ -143,7 +144,7 @@ class SoftSweep:
         ``out``, if given, receives ``U'`` (reusing it saves the page faults of a fresh array).
         """
         out = np.empty(self.n_states) if out is None else out
-        block: Callable[[int, NDArray, NDArray], None]
+        block: Callable[[int, NDArray, NDArray, NDArray], None]
         if self.alpha == 0.0:
             block = partial(self._hard_block, gathered=self.gamma * U if self._successors else U)
         elif not self._successors:
@@ -154,11 +155,11 @@ class SoftSweep:
             block = self._recentring_block(U)
         lo, hi = np.inf, -np.inf
         for i, (s0, s1) in enumerate(self._blocks):
-            old, diff = U[s0:s1], out[s0:s1]
-            block(i, U, diff)  # diff = U' - U on the block
-            diff[self._terminal[i]] = 0.0
+            new, diff = out[s0:s1], self._diff[:s1 - s0]
+            block(i, U, new, diff)  # new = U', diff = U' - U on the block
+            if self._terminal[i].size:
+                new[self._terminal[i]] = diff[self._terminal[i]] = 0.0  # U = U' = 0 there
             lo, hi = min(lo, diff.min()), max(hi, diff.max())
-            diff += old
         if self._factors is not None:  # |U' - U_ref| <= |U - U_ref| + |U' - U|
             self._drift = (self._drift if U is self._last else 0.0) + max(-lo, hi)
             self._last = out
@@ -175,12 +176,12 @@ class SoftSweep:
         q += self._rewards[i]
         return q.reshape(self.n_actions, -1)
 
-    def _hard_block(self, i: int, U: NDArray, diff: NDArray, gathered: NDArray) -> None:
+    def _hard_block(self, i: int, U: NDArray, new: NDArray, diff: NDArray, gathered: NDArray) -> None:
         """``alpha = 0``: ``U' = max_a q``."""
-        _max_over_actions(self._block_q(i, U, gathered), out=diff)
-        diff -= U[self._blocks[i][0]:self._blocks[i][1]]
+        _max_over_actions(self._block_q(i, U, gathered), out=new)
+        np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)
 
-    def _soft_block(self, i: int, U: NDArray, diff: NDArray, gathered: NDArray) -> None:
+    def _soft_block(self, i: int, U: NDArray, new: NDArray, diff: NDArray, gathered: NDArray) -> None:
         """``U' = log sum_a exp(q)``, shifted by the previous values ``U`` (max-shift if that fails)."""
         old = U[self._blocks[i][0]:self._blocks[i][1]]
         if not _log_sum_exp_shifted(self._block_q(i, U, gathered), old, out=diff):
@@ -191,6 +192,7 @@ class SoftSweep:
             _log_sum_exp_shifted(q, m, out=diff)
             diff += m
             diff -= old
+        np.add(diff, old, out=new)
 
     def _successor_weights(self, U: NDArray) -> NDArray | None:
         r""":math:`w = e^{\gamma (U - \bar U)}`, or ``None`` if ``U`` left the reference's safe range."""
@@ -207,18 +209,18 @@ class SoftSweep:
             return None
         return np.exp(w, out=w)
 
-    def _factored_block(self, i: int, U: NDArray, diff: NDArray, weights: NDArray) -> None:
+    def _factored_block(self, i: int, U: NDArray, new: NDArray, diff: NDArray, weights: NDArray) -> None:
         r"""Deterministic MDPs: :math:`U'(s) = c(s) + \log \sum_a K(s,a)\, w(s'(s,a))`, no ``exp`` per action."""
         assert self._factors is not None and self._offsets is not None
         q = self._q[:self._successors[i].size]
         np.take(weights, self._successors[i], out=q, mode="clip")
         q *= self._factors[i]
-        _sum_over_actions(q.reshape(self.n_actions, -1), out=diff)
-        np.log(diff, out=diff)
-        diff += self._offsets[i]
-        diff -= U[self._blocks[i][0]:self._blocks[i][1]]
+        _sum_over_actions(q.reshape(self.n_actions, -1), out=new)
+        np.log(new, out=new)
+        new += self._offsets[i]
+        np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)
 
-    def _recentring_block(self, U: NDArray) -> Callable[[int, NDArray, NDArray], None]:
+    def _recentring_block(self, U: NDArray) -> Callable[[int, NDArray, NDArray, NDArray], None]:
         r"""A max-shift sweep that also stores the factors :math:`K = e^{q - c}` at :math:`\bar U = U`."""
         self._reference = U.copy()
         self._scaled_reference = self.gamma * self._reference
@@ -228,16 +230,16 @@ class SoftSweep:
         self._drift, self._last = 0.0, U
         self.recentrings += 1
 
-        def block(i: int, U: NDArray, diff: NDArray) -> None:
+        def block(i: int, U: NDArray, new: NDArray, diff: NDArray) -> None:
             assert self._factors is not None and self._offsets is not None
             q = self._block_q(i, U, self._scaled_reference)
             c = _max_over_actions(q, out=self._offsets[i])
             q -= c
             K = np.exp(q, out=self._factors[i].reshape(q.shape))
-            _sum_over_actions(K.copy(), out=diff)
-            np.log(diff, out=diff)
-            diff += c
-            diff -= U[self._blocks[i][0]:self._blocks[i][1]]
+            _sum_over_actions(K.copy(), out=new)
+            np.log(new, out=new)
+            new += c
+            np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)
 
         return block
 
