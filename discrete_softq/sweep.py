@@ -44,6 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from .factored import FactoredBackup
 from .mdp import TabularMDP
 
 __all__ = ["SoftSweep"]
@@ -118,14 +119,17 @@ class SoftSweep:
             self._terminal.append(np.flatnonzero(mdp.terminal[s0:s1]))
         self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
         self._diff = np.empty(self._blocks[0][1] - self._blocks[0][0])
-        # The factored sweep's state (deterministic MDPs, alpha > 0); set by a recentring sweep.
-        self._factors: list[NDArray] | None = None
-        self._offsets: list[NDArray] | None = None
-        self._reference = self._scaled_reference = self._weights = np.empty(0)
-        #: The array returned last, which the solver passes back unmodified, and a bound on
-        #: ``|U - U_ref|_inf`` for it (from the sweeps' ranges), so the check needs no pass.
+        # The factored sweep's state (deterministic MDPs, alpha > 0), set by a recentring sweep:
+        # M (filled from the factors K), c per block, the reference U_ref and gamma * U_ref.
+        self._factored = FactoredBackup(self._successors, S, A) if deterministic and alpha > 0 else None
+        self._offsets = [np.empty(s1 - s0) for s0, s1 in self._blocks] if self._factored else []
+        self._reference = self._scaled_reference = np.empty(0)
+        self._weights, self._next_weights = np.empty(S if self._factored else 0), np.empty(S if self._factored else 0)
+        #: The array returned last (the solver passes it back unmodified), a bound on
+        #: ``|U - U_ref|_inf`` for it, and whether ``w`` for it is ready in ``_next_weights``.
         self._last: NDArray | None = None
         self._drift = 0.0
+        self._weights_ready = False
         self.recentrings = 0
 
     @staticmethod
@@ -145,12 +149,13 @@ class SoftSweep:
         """
         out = np.empty(self.n_states) if out is None else out
         block: Callable[[int, NDArray, NDArray, NDArray], None]
+        factored = self._factored is not None
         if self.alpha == 0.0:
             block = partial(self._hard_block, gathered=self.gamma * U if self._successors else U)
-        elif not self._successors:
+        elif not factored:
             block = partial(self._soft_block, gathered=U)
-        elif (weights := self._successor_weights(U)) is not None:
-            block = partial(self._factored_block, weights=weights)
+        elif self._weights_for(U):
+            block = self._factored_block
         else:
             block = self._recentring_block(U)
         lo, hi = np.inf, -np.inf
@@ -160,9 +165,16 @@ class SoftSweep:
             if self._terminal[i].size:
                 new[self._terminal[i]] = diff[self._terminal[i]] = 0.0  # U = U' = 0 there
             lo, hi = min(lo, diff.min()), max(hi, diff.max())
-        if self._factors is not None:  # |U' - U_ref| <= |U - U_ref| + |U' - U|
-            self._drift = (self._drift if U is self._last else 0.0) + max(-lo, hi)
+            if factored:  # w for the next sweep, while U' is in cache
+                w = self._next_weights[s0:s1]
+                np.subtract(new, self._reference[s0:s1], out=w)
+                w *= self.gamma
+                with np.errstate(over="ignore", under="ignore"):  # unused if out of range, below
+                    np.exp(w, out=w)
+        if factored:  # |U' - U_ref| <= |U - U_ref| + |U' - U|
+            self._drift += max(-lo, hi)
             self._last = out
+            self._weights_ready = self.gamma * self._drift <= FACTOR_RANGE
         return out, float(lo), float(hi)
 
     # ------------------------------------------------------------------ the kinds of block
@@ -194,49 +206,46 @@ class SoftSweep:
             diff -= old
         np.add(diff, old, out=new)
 
-    def _successor_weights(self, U: NDArray) -> NDArray | None:
-        r""":math:`w = e^{\gamma (U - \bar U)}`, or ``None`` if ``U`` left the reference's safe range."""
-        if self._factors is None:
-            return None
-        w = np.multiply(U, self.gamma, out=self._weights)
-        w -= self._scaled_reference
-        if U is self._last:  # the last output, passed back: its drift is known from the sweeps
-            drift = self.gamma * self._drift
-        else:
-            drift = max(-w.min(), w.max())
-            self._drift, self._last = (drift / self.gamma if self.gamma > 0 else 0.0), U
+    def _weights_for(self, U: NDArray) -> bool:
+        r"""Put :math:`w = e^{\gamma (U - \bar U)}` in ``_weights``; ``False`` if a recentring is due."""
+        if self._reference.size == 0:
+            return False
+        if U is self._last:  # the last output, passed back: w is ready if its drift allowed it
+            if not self._weights_ready:
+                return False
+            self._weights, self._next_weights = self._next_weights, self._weights
+            return True
+        w = np.subtract(U, self._reference, out=self._weights)
+        w *= self.gamma
+        drift = max(-w.min(), w.max())
         if not drift <= FACTOR_RANGE:
-            return None
-        return np.exp(w, out=w)
+            return False
+        self._drift = drift / self.gamma if self.gamma > 0 else 0.0
+        np.exp(w, out=w)
+        return True
 
-    def _factored_block(self, i: int, U: NDArray, new: NDArray, diff: NDArray, weights: NDArray) -> None:
-        r"""Deterministic MDPs: :math:`U'(s) = c(s) + \log \sum_a K(s,a)\, w(s'(s,a))`, no ``exp`` per action."""
-        assert self._factors is not None and self._offsets is not None
-        q = self._q[:self._successors[i].size]
-        np.take(weights, self._successors[i], out=q, mode="clip")
-        q *= self._factors[i]
-        _sum_over_actions(q.reshape(self.n_actions, -1), out=new)
-        np.log(new, out=new)
+    def _factored_block(self, i: int, U: NDArray, new: NDArray, diff: NDArray) -> None:
+        r"""Deterministic MDPs: :math:`U'(s) = c(s) + \log\, (M w)(s)`, no ``exp`` per action."""
+        assert self._factored is not None
+        np.log(self._factored.product(i, self._weights), out=new)
         new += self._offsets[i]
         np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)
 
     def _recentring_block(self, U: NDArray) -> Callable[[int, NDArray, NDArray, NDArray], None]:
-        r"""A max-shift sweep that also stores the factors :math:`K = e^{q - c}` at :math:`\bar U = U`."""
+        r"""A max-shift sweep that also refills ``M`` with the factors :math:`K` at :math:`\bar U = U`."""
         self._reference = U.copy()
         self._scaled_reference = self.gamma * self._reference
-        self._factors = [np.empty(succ.size) for succ in self._successors]
-        self._offsets = [np.empty(s1 - s0) for s0, s1 in self._blocks]
-        self._weights = np.empty(self.n_states)
-        self._drift, self._last = 0.0, U
+        self._drift = 0.0
         self.recentrings += 1
 
         def block(i: int, U: NDArray, new: NDArray, diff: NDArray) -> None:
-            assert self._factors is not None and self._offsets is not None
+            assert self._factored is not None
             q = self._block_q(i, U, self._scaled_reference)
             c = _max_over_actions(q, out=self._offsets[i])
             q -= c
-            K = np.exp(q, out=self._factors[i].reshape(q.shape))
-            _sum_over_actions(K.copy(), out=new)
+            K = np.exp(q, out=q)
+            self._factored.set_factors(i, K)
+            _sum_over_actions(K, out=new)
             np.log(new, out=new)
             new += c
             np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)

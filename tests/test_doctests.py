@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 CORE_MODULES = ["discrete_softq.mdp", "discrete_softq.soft", "discrete_softq.dp", "discrete_softq.evaluation",
-                "discrete_softq.evaluation_system", "discrete_softq.sweep", "discrete_softq.testing"]
+                "discrete_softq.evaluation_system", "discrete_softq.sweep", "discrete_softq.factored",
+                "discrete_softq.testing"]
 
 
 @pytest.mark.parametrize("name", CORE_MODULES)
