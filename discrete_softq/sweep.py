@@ -124,7 +124,10 @@ class SoftSweep:
         self._factored = FactoredBackup(self._successors, S, A) if deterministic and alpha > 0 else None
         self._offsets = [np.empty(s1 - s0) for s0, s1 in self._blocks] if self._factored else []
         self._reference = self._scaled_reference = np.empty(0)
-        self._weights, self._next_weights = np.empty(S if self._factored else 0), np.empty(S if self._factored else 0)
+        # w, and w for the next sweep, with the padding the diagonal storage of M reads into.
+        pad = self._factored.pad if self._factored else 0
+        self._pad = pad
+        self._weights, self._next_weights = (np.zeros(S + 2 * pad if self._factored else 0) for _ in range(2))
         #: The array returned last (the solver passes it back unmodified), a bound on
         #: ``|U - U_ref|_inf`` for it, and whether ``w`` for it is ready in ``_next_weights``.
         self._last: NDArray | None = None
@@ -166,7 +169,7 @@ class SoftSweep:
                 new[self._terminal[i]] = diff[self._terminal[i]] = 0.0  # U = U' = 0 there
             lo, hi = min(lo, diff.min()), max(hi, diff.max())
             if factored:  # w for the next sweep, while U' is in cache
-                w = self._next_weights[s0:s1]
+                w = self._next_weights[self._pad + s0:self._pad + s1]
                 np.subtract(new, self._reference[s0:s1], out=w)
                 w *= self.gamma
                 with np.errstate(over="ignore", under="ignore"):  # unused if out of range, below
@@ -215,7 +218,7 @@ class SoftSweep:
                 return False
             self._weights, self._next_weights = self._next_weights, self._weights
             return True
-        w = np.subtract(U, self._reference, out=self._weights)
+        w = np.subtract(U, self._reference, out=self._weights[self._pad:self._pad + self.n_states])
         w *= self.gamma
         drift = max(-w.min(), w.max())
         if not drift <= FACTOR_RANGE:
@@ -227,7 +230,7 @@ class SoftSweep:
     def _factored_block(self, i: int, U: NDArray, new: NDArray, diff: NDArray) -> None:
         r"""Deterministic MDPs: :math:`U'(s) = c(s) + \log\, (M w)(s)`, no ``exp`` per action."""
         assert self._factored is not None
-        np.log(self._factored.product(i, self._weights), out=new)
+        np.log(self._factored.product(i, self._weights, start=self._blocks[i][0]), out=new)
         new += self._offsets[i]
         np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)
 

@@ -99,18 +99,33 @@ def test_solver_avoids_the_fused_sweep_near_overflow():
     assert sol.converged and np.abs(sol.Q - hard.Q).max() <= 2e-6
 
 
+def grid_mdp(side: int, seed: int) -> TabularMDP:
+    """An open side x side grid (moves blocked at the border), random rewards, a terminal corner."""
+    rows, cols = np.divmod(np.arange(side * side), side)
+    nxt = np.stack([np.clip(rows + dr, 0, side - 1) * side + np.clip(cols + dc, 0, side - 1)
+                    for dr, dc in [(-1, 0), (0, 1), (1, 0), (0, -1)]], axis=1).ravel()
+    P = sp.csr_matrix((np.ones(nxt.size), nxt, np.arange(nxt.size + 1)), shape=(nxt.size, side * side))
+    terminal = np.arange(side * side) == side - 1
+    return TabularMDP(P, np.random.default_rng(seed).normal(size=(side * side, 4)), 0.95, terminal=terminal)
+
+
+@pytest.mark.parametrize("storage", ["CSR", "diagonals"])
 @pytest.mark.parametrize("alpha", [0.05, 1.0])
-def test_factored_sweeps_of_deterministic_mdps_stay_exact(alpha, monkeypatch):
-    """Sweeps after the first use K(s,a) w(s'), one exp per state; with recentrings they stay exact."""
+def test_factored_sweeps_of_deterministic_mdps_stay_exact(alpha, storage, monkeypatch):
+    """Sweeps after the first compute log(M w), one exp per state; with recentrings they stay exact.
+
+    Random successors store M as CSR; a grid's moves lie on 5 diagonals, stored as such.
+    """
     monkeypatch.setattr(sweep_module, "FACTOR_RANGE", 3.0 / alpha)  # recentre every few sweeps
     monkeypatch.setattr(sweep_module, "BLOCK_ENTRIES", 256)
-    mdp = deterministic_mdp(300, 4, seed=9, terminal=True)
-    prior = np.random.default_rng(10).dirichlet(np.ones(4), size=300)
+    mdp = deterministic_mdp(300, 4, seed=9, terminal=True) if storage == "CSR" else grid_mdp(17, seed=9)
+    S = mdp.n_states
+    prior = np.random.default_rng(10).dirichlet(np.ones(4), size=S)
     prior[::4, 1] = 0.0
     prior /= prior.sum(axis=1, keepdims=True)
     sweep = SoftSweep(mdp, alpha, prior)
-    V = np.zeros(300)
-    U, spare = V / alpha, np.empty(300)
+    assert sweep._factored is not None and sweep._factored.by_diagonals == (storage == "diagonals")
+    U, spare = np.zeros(S), np.empty(S)
     for _ in range(40):  # the solver's loop: the last output is passed back, buffers alternate
         expected = textbook_sweep(mdp, alpha * U, alpha, prior)
         new, lo, hi = sweep(U, out=spare)
