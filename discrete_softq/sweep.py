@@ -67,6 +67,10 @@ class SoftSweep:
     Calling the sweep on ``U`` returns ``(U', lo, hi)`` with ``[lo, hi]`` the range of
     ``U' - U``, which the stopping rule needs (computed block by block, while in cache).
 
+    The sweep keeps state between calls: the factors of its last recentring, and ``w`` for the
+    array it returned last. Passing that array back unmodified (as the solver does) lets the
+    next sweep skip a pass over ``U``; any other array is checked against the reference anew.
+
     Parameters
     ----------
     mdp : TabularMDP
