@@ -154,7 +154,10 @@ class SoftSweep:
 
         ``out``, if given, receives ``U'`` (reusing it saves the page faults of a fresh array).
         """
-        out = np.empty(self.n_states) if out is None else out
+        if out is None:
+            out = np.empty(self.n_states)
+        elif np.may_share_memory(out, U):
+            raise ValueError("out must not share memory with U: later blocks still read U")
         block: Callable[[int, NDArray, NDArray, NDArray], None]
         factored = self._factored is not None
         if self.alpha == 0.0:

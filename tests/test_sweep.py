@@ -143,3 +143,11 @@ def test_factored_sweep_checks_an_array_it_did_not_return():
     far = U - 1e4  # gamma |far - U_ref| is far beyond FACTOR_RANGE
     assert np.abs(0.5 * sweep(far)[0] - textbook_sweep(mdp, 0.5 * far, 0.5)).max() <= 1e-9
     assert sweep.recentrings == 2
+
+
+def test_out_must_not_alias_the_input():
+    """Writing U' over U would corrupt the blocks that still read U: refused with a clear error."""
+    mdp = deterministic_mdp(50, 2, seed=12, terminal=False)
+    U = np.zeros(50)
+    with pytest.raises(ValueError, match="out"):
+        SoftSweep(mdp, 1.0)(U, out=U)
