@@ -26,30 +26,17 @@ import sys
 import time
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import logsumexp
 
 from discrete_softq import TabularMDP, soft_policy_iteration, soft_q_iteration, soft_value_iteration
 from discrete_softq.sweep import SoftSweep
+from discrete_softq.mdp import open_grid_mdp
 
 ALPHA = 0.1
 TOL = 1e-6
 REPEATS = 5
 SOLVERS = {"soft_value_iteration": soft_value_iteration, "soft_q_iteration": soft_q_iteration,
            "soft_policy_iteration": soft_policy_iteration}
-
-
-def open_grid_mdp(side: int, gamma: float) -> TabularMDP:
-    """Open side x side grid, moves up/right/down/left, reward -1, terminal goal at (0, side - 1)."""
-    rows, cols = np.divmod(np.arange(side * side), side)
-    moves = [(-1, 0), (0, 1), (1, 0), (0, -1)]
-    nxt = np.stack([np.clip(rows + dr, 0, side - 1) * side + np.clip(cols + dc, 0, side - 1)
-                    for dr, dc in moves], axis=1)
-    S, A = side * side, 4
-    P = sp.csr_matrix((np.ones(S * A), nxt.ravel(), np.arange(S * A + 1)), shape=(S * A, S))
-    terminal = np.zeros(S, dtype=bool)
-    terminal[side - 1] = True
-    return TabularMDP(P, -np.ones((S, A)), gamma, terminal=terminal)
 
 
 def plain_soft_vi(mdp: TabularMDP, alpha: float, tol: float) -> tuple[np.ndarray, int]:

@@ -217,3 +217,12 @@ def test_no_runtime_warnings_at_extremes():
         assert np.array_equal(boltzmann_policy([[1e300, -1e300]], alpha=1e-12), [[1.0, 0.0]])
 
 
+
+
+def test_open_grid_mdp_checks_its_side():
+    """The benchmark grid builder names a bad ``side`` instead of failing inside NumPy."""
+    from discrete_softq.mdp import open_grid_mdp
+
+    with pytest.raises(ValueError, match="side"):
+        open_grid_mdp(0, 0.9)
+    assert open_grid_mdp(1, 0.9).terminal.tolist() == [True]

@@ -13,19 +13,7 @@ import discrete_softq.evaluation_system as evaluation_system
 from discrete_softq import TabularMDP, random_mdp, soft_policy_iteration, soft_value_iteration
 from discrete_softq.evaluation_system import PolicyEvaluationSystem
 from discrete_softq.soft import boltzmann_policy
-
-
-def open_grid(side: int, gamma: float) -> TabularMDP:
-    """side x side grid, 4 deterministic moves (blocked at the border), reward -1, a terminal corner."""
-    rows, cols = np.divmod(np.arange(side * side), side)
-    moves = [(-1, 0), (0, 1), (1, 0), (0, -1)]
-    nxt = np.stack([np.clip(rows + dr, 0, side - 1) * side + np.clip(cols + dc, 0, side - 1)
-                    for dr, dc in moves], axis=1)
-    S = side * side
-    P = sp.csr_matrix((np.ones(4 * S), nxt.ravel(), np.arange(4 * S + 1)), shape=(4 * S, S))
-    terminal = np.zeros(S, dtype=bool)
-    terminal[side - 1] = True
-    return TabularMDP(P, -np.ones((S, 4)), gamma, terminal=terminal)
+from discrete_softq.mdp import open_grid_mdp
 
 
 def random_policy(mdp: TabularMDP, seed: int) -> np.ndarray:
@@ -56,7 +44,7 @@ def test_assembled_matrix_equals_the_sparse_products(sparse):
 
 def test_sparse_lu_path(monkeypatch):
     """A grid too large for the dense path, where BiCGSTAB's trial fails, is solved by a sparse LU."""
-    mdp = open_grid(30, 0.99)  # 900 states
+    mdp = open_grid_mdp(30, 0.99)  # 900 states
     pi = random_policy(mdp, 0)
     system = PolicyEvaluationSystem(mdp)
     V = system.values(pi, 0.5, None)
@@ -66,7 +54,7 @@ def test_sparse_lu_path(monkeypatch):
 
 def test_refinement_with_the_previous_lu_is_exact():
     """A nearby policy is solved by refinement with the old factors, to the accuracy of a fresh LU."""
-    mdp = open_grid(30, 0.99)
+    mdp = open_grid_mdp(30, 0.99)
     pi = random_policy(mdp, 0)
     nearby = boltzmann_policy(np.log(pi) + 1e-4 * np.random.default_rng(1).normal(size=pi.shape), 1.0)
     system = PolicyEvaluationSystem(mdp)
@@ -78,7 +66,7 @@ def test_refinement_with_the_previous_lu_is_exact():
 
 def test_refinement_is_abandoned_for_a_distant_policy():
     """When the old factors are a poor preconditioner, the new matrix is factorised afresh."""
-    mdp = open_grid(30, 0.99)
+    mdp = open_grid_mdp(30, 0.99)
     system = PolicyEvaluationSystem(mdp)
     system.values(np.full((mdp.n_states, 4), 0.25), 0.5, None)
     distant = boltzmann_policy(np.random.default_rng(3).normal(size=(mdp.n_states, 4)), 0.05)
@@ -120,7 +108,7 @@ def test_policy_iteration_on_a_grid_reuses_factorisations(monkeypatch):
     import discrete_softq.dp as dp
 
     monkeypatch.setattr(dp, "PolicyEvaluationSystem", Recording)
-    mdp = open_grid(40, 0.99)
+    mdp = open_grid_mdp(40, 0.99)
     pi = soft_policy_iteration(mdp, 0.1, tol=1e-8)
     vi = soft_value_iteration(mdp, 0.1, tol=1e-8)
     assert created[0].refinements >= 1

@@ -15,6 +15,7 @@ from scipy.special import logsumexp
 import discrete_softq.sweep as sweep_module
 from discrete_softq import TabularMDP, random_mdp, soft_value_iteration
 from discrete_softq.sweep import SoftSweep
+from discrete_softq.mdp import open_grid_mdp
 from discrete_softq.testing import alphas, mdps
 
 
@@ -99,16 +100,6 @@ def test_solver_avoids_the_fused_sweep_near_overflow():
     assert sol.converged and np.abs(sol.Q - hard.Q).max() <= 2e-6
 
 
-def grid_mdp(side: int, seed: int) -> TabularMDP:
-    """An open side x side grid (moves blocked at the border), random rewards, a terminal corner."""
-    rows, cols = np.divmod(np.arange(side * side), side)
-    nxt = np.stack([np.clip(rows + dr, 0, side - 1) * side + np.clip(cols + dc, 0, side - 1)
-                    for dr, dc in [(-1, 0), (0, 1), (1, 0), (0, -1)]], axis=1).ravel()
-    P = sp.csr_matrix((np.ones(nxt.size), nxt, np.arange(nxt.size + 1)), shape=(nxt.size, side * side))
-    terminal = np.arange(side * side) == side - 1
-    return TabularMDP(P, np.random.default_rng(seed).normal(size=(side * side, 4)), 0.95, terminal=terminal)
-
-
 @pytest.mark.parametrize("storage", ["CSR", "diagonals"])
 @pytest.mark.parametrize("alpha", [0.05, 1.0])
 def test_factored_sweeps_of_deterministic_mdps_stay_exact(alpha, storage, monkeypatch):
@@ -118,7 +109,7 @@ def test_factored_sweeps_of_deterministic_mdps_stay_exact(alpha, storage, monkey
     """
     monkeypatch.setattr(sweep_module, "FACTOR_RANGE", 3.0 / alpha)  # recentre every few sweeps
     monkeypatch.setattr(sweep_module, "BLOCK_ENTRIES", 256)
-    mdp = deterministic_mdp(300, 4, seed=9, terminal=True) if storage == "CSR" else grid_mdp(17, seed=9)
+    mdp = deterministic_mdp(300, 4, seed=9, terminal=True) if storage == "CSR" else open_grid_mdp(17, 0.95, rewards=np.random.default_rng(9).normal(size=(289, 4)))
     S = mdp.n_states
     prior = np.random.default_rng(10).dirichlet(np.ones(4), size=S)
     prior[::4, 1] = 0.0
