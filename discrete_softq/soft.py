@@ -170,7 +170,8 @@ def _soft_backup_values(EV: NDArray, rewards: NDArray, gamma: float, alpha: floa
                         prior: NDArray | None = None) -> NDArray:
     """Soft values of ``Q = rewards + gamma * EV``, computing ``Q`` in place in ``EV`` block by block.
 
-    The fused sweep of soft value iteration: each block of ``EV`` is read from memory once.
+    The sweep of soft value iteration on a dense MDP (sparse ones use :mod:`discrete_softq.sweep`):
+    each block of ``EV`` is read from memory once.
     """
     return _blocked_soft_value(EV, alpha, prior, gamma, rewards)
 

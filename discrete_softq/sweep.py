@@ -124,9 +124,9 @@ class SoftSweep:
         self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
         self._diff = np.empty(self._blocks[0][1] - self._blocks[0][0])
         # The factored sweep's state (deterministic MDPs, alpha > 0), set by a recentring sweep:
-        # M (filled from the factors K), c per block, the reference U_ref and gamma * U_ref.
+        # M (filled from the factors K), the shifts c per block, the reference U_ref and gamma * U_ref.
         self._factored = FactoredBackup(self._successors, S, A) if deterministic and alpha > 0 else None
-        self._offsets = [np.empty(s1 - s0) for s0, s1 in self._blocks] if self._factored else []
+        self._shifts = [np.empty(s1 - s0) for s0, s1 in self._blocks] if self._factored else []
         self._reference = self._scaled_reference = np.empty(0)
         # w, and w for the next sweep, with the padding the diagonal storage of M reads into.
         pad = self._factored.pad if self._factored else 0
@@ -238,7 +238,7 @@ class SoftSweep:
         r"""Deterministic MDPs: :math:`U'(s) = c(s) + \log\, (M w)(s)`, no ``exp`` per action."""
         assert self._factored is not None
         np.log(self._factored.product(i, self._weights, start=self._blocks[i][0]), out=new)
-        new += self._offsets[i]
+        new += self._shifts[i]
         np.subtract(new, U[self._blocks[i][0]:self._blocks[i][1]], out=diff)
 
     def _recentring_block(self, U: NDArray) -> Callable[[int, NDArray, NDArray, NDArray], None]:
@@ -251,7 +251,7 @@ class SoftSweep:
         def block(i: int, U: NDArray, new: NDArray, diff: NDArray) -> None:
             assert self._factored is not None
             q = self._block_q(i, U, self._scaled_reference)
-            c = _max_over_actions(q, out=self._offsets[i])
+            c = _max_over_actions(q, out=self._shifts[i])
             q -= c
             K = np.exp(q, out=q)
             self._factored.set_factors(i, K)
