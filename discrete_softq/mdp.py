@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["TabularMDP", "random_mdp", "open_grid_mdp"]
+__all__ = ["TabularMDP", "random_mdp", "open_grid_mdp", "check_mdp", "check_policy", "check_q"]
 
 #: Rows of a transition matrix may miss 1 by this much (accumulated rounding of user input).
 ROW_SUM_ATOL = 1e-8
@@ -347,3 +347,17 @@ def open_grid_mdp(side: int, gamma: float, rewards: ArrayLike | None = None) -> 
     terminal = np.zeros(S, dtype=bool)
     terminal[side - 1] = True
     return TabularMDP(P, -np.ones((S, 4)) if rewards is None else rewards, gamma, terminal=terminal)
+
+
+def check_mdp(mdp: object) -> TabularMDP:
+    """``mdp`` itself if it is a :class:`TabularMDP`, else a :class:`TypeError` naming ``mdp``."""
+    if not isinstance(mdp, TabularMDP):
+        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
+    return mdp
+
+
+def check_q(mdp: TabularMDP, Q: ArrayLike, name: str = "Q") -> NDArray[np.float64]:
+    """A finite real copy of ``Q``, checked to have shape ``(n_states, n_actions)``."""
+    from . import _validate
+
+    return _validate.array(Q, name, shape=(mdp.n_states, mdp.n_actions))

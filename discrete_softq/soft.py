@@ -57,7 +57,11 @@ __all__ = [
     "kl_divergence",
     "entropy_bonus",
     "state_values",
+    "soft_state_values",
     "check_alpha",
+    "check_prior",
+    "log_sum_exp",
+    "softmax",
 ]
 
 
@@ -380,3 +384,22 @@ def entropy_bonus(policy: ArrayLike, prior: ArrayLike | None = None) -> NDArray[
     :math:`\mathcal{H}(\pi(\cdot|s))` for ``prior=None``; :math:`-\mathrm{KL}(\pi \| \rho)` otherwise.
     """
     return policy_entropy(policy) if prior is None else -kl_divergence(policy, prior)
+
+
+# ---------------------------------------------------------------------- trusted kernels (temporary names; see below)
+def log_sum_exp(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
+    """Soft value of already-validated rows (no checks): the kernel behind :func:`soft_value`."""
+    return _soft_value(Q, alpha, prior)
+
+
+def softmax(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
+    """Boltzmann policy of already-validated rows (no checks): the kernel behind :func:`boltzmann_policy`."""
+    return _boltzmann(Q, alpha, prior)
+
+
+def check_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray | None:
+    """Validate a prior policy broadcastable to ``shape``; ``None`` stays ``None``."""
+    return _as_prior(prior, shape)
+
+
+soft_state_values = state_values
