@@ -69,7 +69,6 @@ Robotic Manipulation, Lemma 1 and Theorem 1.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -77,9 +76,11 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _validate
 from .dp import soft_policy_evaluation, soft_policy_state_values
-from .mdp import TabularMDP
-from .soft import _boltzmann, _check_q_for, _soft_value, check_alpha
+from .divergences import renyi_divergence
+from .mdp import TabularMDP, check_mdp, check_q
+from .soft import check_alpha, log_sum_exp, softmax
 
 __all__ = ["compose_q", "composition_bound", "CompositionBound", "renyi_divergence"]
 
@@ -100,7 +101,8 @@ class CompositionBound:
         The composed policy :math:`\pi_\Sigma`, Boltzmann in ``Q_sum``.
     divergence : ndarray of shape (n_states,)
         Renyi divergence :math:`D_{w_1}(\pi_1(\cdot|s) \| \pi_2(\cdot|s))` (for the mean:
-        :math:`D_{1/2}`). At ``alpha = 0`` it is that of the greedy (uniform-over-argmax) policies.
+        :math:`D_{1/2}`). At ``alpha = 0`` it is that of the greedy (uniform-over-argmax) policies;
+        ``inf`` for disjoint supports, or where it exceeds float64 (``alpha`` below about 1e-308).
     penalty : ndarray of shape (n_states,)
         :math:`\delta(s) = w_1 V_1(s) + w_2 V_2(s) - V_\Sigma(s) = \alpha w_2 D_{w_1}`: the soft
         value lost in one step by acting on ``Q_sum`` (zero at terminal states).
@@ -144,35 +146,41 @@ class CompositionBound:
 
 # ---------------------------------------------------------------------- validation
 def _check_weights(weights: ArrayLike | None, k: int) -> NDArray[np.float64]:
-    """Non-negative weights with a positive sum, normalised to sum to 1."""
+    """Finite non-negative weights with a positive sum, normalised to sum to 1.
+
+    Divided by their maximum first: huge weights (``[1e308, 1e308]``) cannot overflow the sum.
+    """
     if weights is None:
         return np.full(k, 1.0 / k)
-    try:
-        w = np.asarray(weights, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"weights must be a numeric array: {err}") from None
-    if w.shape != (k,):
-        raise ValueError(f"weights must have shape ({k},), one per Q-function; got {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError(f"weights must be finite, non-negative, with a positive sum; got {w}")
+    w = _validate.array(weights, "weights", shape=(k,))
+    if np.any(w < 0) or not np.any(w > 0):
+        raise ValueError(f"weights must be non-negative with a positive sum; got {w}")
+    w /= w.max()
     return w / w.sum()
 
 
 def _check_qs(Qs: Sequence[ArrayLike] | ArrayLike) -> NDArray[np.float64]:
+    """The Q-tables stacked into shape (k, n_states, n_actions), each checked to be finite and real."""
     if isinstance(Qs, (str, bytes)) or not hasattr(Qs, "__len__"):
         raise TypeError(f"Qs must be a sequence of Q-tables (or an array (k, S, A)); got {type(Qs).__name__}")
     Qs = cast("Sequence[ArrayLike]", Qs)  # has __len__ (checked above): a sequence or an array
     if len(Qs) == 0:
         raise ValueError("Qs must hold at least one Q-table")
-    try:
-        stack = np.asarray([np.asarray(Q, dtype=float) for Q in Qs])
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"Qs must be numeric Q-tables of one shape (n_states, n_actions): {err}") from None
-    if stack.ndim != 3:
-        raise ValueError(f"Qs must be Q-tables of one shape (n_states, n_actions); got stacked shape {stack.shape}")
-    if not np.all(np.isfinite(stack)):
-        raise ValueError("Qs must be finite (found NaN or inf)")
-    return stack
+    tables = [_validate.array(Q, f"Qs[{i}]", ndim=2) for i, Q in enumerate(Qs)]
+    if any(Q.shape != tables[0].shape for Q in tables):
+        raise ValueError(f"Qs must be Q-tables of one shape (n_states, n_actions); "
+                         f"got shapes {[Q.shape for Q in tables]}")
+    return np.stack(tables)
+
+
+def _weighted_mean(w: NDArray[np.float64], stack: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``sum_k w_k stack_k`` for weights summing to 1, kept within the entries' range (no overflow to inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.einsum("k,ksa->sa", w, stack)
+        if not np.all(np.isfinite(out)):  # near the float64 limit: average in units of the largest entry
+            scale = np.abs(stack).max()
+            out = np.einsum("k,ksa->sa", w, stack / scale) * scale
+    return np.clip(out, stack.min(axis=0), stack.max(axis=0))
 
 
 # ---------------------------------------------------------------------- public API
@@ -204,37 +212,7 @@ def compose_q(Qs: Sequence[ArrayLike] | ArrayLike, weights: ArrayLike | None = N
     """
     stack = _check_qs(Qs)
     w = _check_weights(weights, stack.shape[0])
-    return np.einsum("k,ksa->sa", w, stack)
-
-
-def renyi_divergence(p: ArrayLike, q: ArrayLike, order: float = 0.5) -> NDArray[np.float64]:
-    r"""Renyi divergence :math:`D_w(p \| q) = \frac{1}{w - 1} \log \sum_a p_a^w q_a^{1-w}` per row.
-
-    ``order = 1/2`` gives :math:`D_{1/2} = -2 \log \sum_a \sqrt{p_a q_a}` (twice the
-    Bhattacharyya distance), symmetric in ``p, q``; infinite for disjoint supports.
-
-    Parameters
-    ----------
-    p, q : ndarray of shape (..., n_actions)
-        Distributions over the last axis.
-    order : float
-        In ``(0, 1)``.
-
-    Returns
-    -------
-    ndarray of shape (...)
-
-    >>> float(renyi_divergence([0.5, 0.5], [0.5, 0.5]))
-    0.0
-    >>> bool(np.isclose(renyi_divergence([1.0, 0.0], [0.5, 0.5]), np.log(2)))  # -2 log sqrt(1/2)
-    True
-    """
-    if isinstance(order, bool) or not isinstance(order, numbers.Real) or not 0.0 < order < 1.0:
-        raise ValueError(f"order must be a number in (0, 1); got {order!r}")
-    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(p**order * q ** (1.0 - order), axis=-1)) / (order - 1.0)
-    return np.maximum(out, 0.0)
+    return _weighted_mean(w, stack)
 
 
 def composition_bound(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: float,
@@ -268,6 +246,11 @@ def composition_bound(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: floa
     -------
     CompositionBound
 
+    Raises
+    ------
+    ValueError
+        Bad ``Q1``, ``Q2``, ``alpha`` or ``weights``; or ``C``/``D`` beyond float64 (huge Q-tables).
+
     Notes
     -----
     :math:`\delta = -\alpha \log \sum_a \exp\big((w_1 (Q_1 - V_1) + w_2 (Q_2 - V_2)) / \alpha\big)`
@@ -289,39 +272,48 @@ def composition_bound(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: floa
     >>> float(abs(bound.C).max()) < 1e-12, float(abs(bound.D).max()) < 1e-12
     (True, True)
     """
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
+    mdp = check_mdp(mdp)
     alpha = check_alpha(alpha)
-    Q1 = _check_q_for(mdp, Q1)
-    Q2 = _check_q_for(mdp, Q2)
+    Q1, Q2 = check_q(mdp, Q1, "Q1"), check_q(mdp, Q2, "Q2")
     w = _check_weights(weights, 2)
-    Q_sum = w[0] * Q1 + w[1] * Q2
+    Q_sum = _weighted_mean(w, np.stack([Q1, Q2]))
 
     # per-state penalty delta = w1 V1 + w2 V2 - V_sum, in the log domain (>= 0 by Hoelder)
-    log_ratio = (w[0] * (Q1 - _soft_value(Q1, alpha)[:, None])
-                 + w[1] * (Q2 - _soft_value(Q2, alpha)[:, None]))
-    penalty = np.maximum(-_soft_value(log_ratio, alpha), 0.0)
+    log_ratio = (w[0] * (Q1 - log_sum_exp(Q1, alpha)[:, None])
+                 + w[1] * (Q2 - log_sum_exp(Q2, alpha)[:, None]))
+    penalty = np.maximum(-log_sum_exp(log_ratio, alpha), 0.0)
     penalty[mdp.terminal] = 0.0
     if alpha > 0 and w[1] > 0:
-        divergence = penalty / (alpha * w[1])
+        with np.errstate(over="ignore"):  # beyond float64 only for alpha near the smallest float
+            divergence = penalty / alpha / w[1]
     else:
         divergence = _hard_divergence(Q1, Q2, w)
     divergence[mdp.terminal] = 0.0
 
     gamma = mdp.gamma
+    _check_representable(gamma * mdp.expected_next(penalty), "the penalty", Q1, Q2)
     C, iterations, residual = _howard(_auxiliary(mdp, gamma * mdp.expected_next(penalty)))
-    policy = _boltzmann(Q_sum, alpha)
+    _check_representable(C, "C", Q1, Q2)
+    policy = softmax(Q_sum, alpha)
     c_pi = np.einsum("sa,sa->s", policy, C)
     D = soft_policy_evaluation(_auxiliary(mdp, gamma * mdp.expected_next(c_pi)), policy, 0.0)
+    _check_representable(D, "D", Q1, Q2)
     return CompositionBound(Q_sum=Q_sum, policy=policy, divergence=divergence, penalty=penalty,
                             C=C, D=D, weights=w, alpha=alpha, iterations=iterations,
                             residual=residual)
 
 
 # ---------------------------------------------------------------------- exact solvers
+def _check_representable(X: NDArray, what: str, Q1: NDArray, Q2: NDArray) -> None:
+    """Raise (naming ``Q1`` and ``Q2``) if ``X`` overflowed: the bound is beyond float64, not silently inf."""
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"Q1 and Q2 are too large for the composition bound to be represented in float64 "
+                         f"({what} overflows; max |Q1| = {np.abs(Q1).max():g}, max |Q2| = {np.abs(Q2).max():g})")
+
+
 def _hard_divergence(Q1: NDArray, Q2: NDArray, w: NDArray) -> NDArray:
     """Renyi divergence of the greedy policies (reported at ``alpha = 0``; not used by the bound)."""
-    p, q = _boltzmann(Q1, 0.0), _boltzmann(Q2, 0.0)
+    p, q = softmax(Q1, 0.0), softmax(Q2, 0.0)
     if w[0] in (0.0, 1.0):
         return np.zeros(Q1.shape[0])
     return renyi_divergence(p, q, order=float(w[0]))

@@ -208,7 +208,7 @@ def test_bad_input_names_the_parameter():
         compose_q([Q, np.zeros((2, 2))])
     with pytest.raises(ValueError, match="Qs"):
         compose_q([])
-    with pytest.raises(ValueError, match="Q must have shape"):
+    with pytest.raises(ValueError, match="Q2 must have shape"):
         composition_bound(mdp, Q, np.zeros((3, 3)), 1.0)
     with pytest.raises(ValueError, match="alpha"):
         composition_bound(mdp, Q, Q, -1.0)
@@ -216,6 +216,80 @@ def test_bad_input_names_the_parameter():
         composition_bound("not an mdp", Q, Q, 1.0)
     with pytest.raises(ValueError, match="order"):
         renyi_divergence([1.0], [1.0], order=1.0)
+
+
+@pytest.mark.parametrize("weights", [[1e308, 1e308], [5e-324, 5e-324], [1.5e308, 0.5e308]])
+def test_extreme_weights_are_normalised_without_overflow(weights):
+    """Weights near the float64 limits give the same mean as the equal-ratio weights (3, 1) or (1, 1)."""
+    Qs = [np.array([[0.0, 2.0]]), np.array([[4.0, 0.0]])]
+    expected = compose_q(Qs, weights=[weights[0] / weights[1], 1.0])
+    np.testing.assert_allclose(compose_q(Qs, weights=weights), expected, rtol=1e-15)
+    assert not np.allclose(expected, 0.0)
+
+
+def test_mean_of_huge_q_tables_stays_finite():
+    """Three tables at 1.7e308 average to 1.7e308 (the weighted sum may round past the float64 maximum)."""
+    Q = np.full((2, 2), 1.7e308)
+    np.testing.assert_array_equal(compose_q([Q, Q, Q]), Q)
+    np.testing.assert_array_equal(compose_q([Q, -Q], weights=[1, 0]), Q)
+
+
+def test_bound_beyond_float64_raises_naming_the_q_tables():
+    """Q-tables near 1e308 whose C* or D* overflow raise a ValueError naming Q1 and Q2, not return inf."""
+    mdp = random_mdp(3, 2, seed=0)
+    rng = np.random.default_rng(0)
+    Q1, Q2 = rng.uniform(-5e307, 5e307, (2, 3, 2))
+    with pytest.raises(ValueError, match="Q1 and Q2"):
+        composition_bound(mdp, Q1, Q2, 1.0)
+
+
+@pytest.mark.parametrize("p, q, exc, name", [
+    ([-0.5, 1.5], [0.5, 0.5], ValueError, "p must hold non-negative"),
+    ([1.0, 1.0], [0.5, 0.5], ValueError, "p must sum to 1"),
+    ([0.5, 0.5], [0.2, 0.2], ValueError, "q must sum to 1"),
+    ([0.5, 0.5], [np.nan, 1.0], ValueError, "q must not contain NaN"),
+    ([0.5, 0.5], [1 + 0j, 0.0], TypeError, "q must be a real"),
+    ([0.5, 0.5], [1 / 3] * 3, ValueError, "p and q"),
+    ("ab", [0.5, 0.5], TypeError, "p must be"),
+])
+def test_renyi_divergence_refuses_non_distributions(p, q, exc, name):
+    """Negative, unnormalised, NaN, complex or mismatched inputs raise naming p or q (not nan or 0.0)."""
+    with pytest.raises(exc, match=name):
+        renyi_divergence(p, q)
+
+
+@pytest.mark.parametrize("order, exc", [("0.5", TypeError), (True, TypeError), (np.nan, ValueError),
+                                        (0.0, ValueError), (1.0, ValueError), (1 + 0j, TypeError)])
+def test_renyi_order_is_checked(order, exc):
+    """The order must be a real number in (0, 1); the error names ``order``."""
+    with pytest.raises(exc, match="order"):
+        renyi_divergence([0.5, 0.5], [0.5, 0.5], order=order)
+
+
+def test_renyi_divergence_disjoint_supports_is_infinite():
+    """D_1/2 of disjoint distributions is exactly inf (the true value), and 0 for equal ones."""
+    assert renyi_divergence([1.0, 0.0], [0.0, 1.0]) == np.inf
+    assert renyi_divergence([0.3, 0.7], [0.3, 0.7]) == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    (lambda Q: compose_q([Q + 1j, Q]), TypeError, r"Qs\[0\]"),
+    (lambda Q: compose_q([Q, Q], weights=[1.0, np.nan]), ValueError, "weights"),
+    (lambda Q: compose_q([Q, Q], weights=[0.0, 0.0]), ValueError, "weights"),
+    (lambda Q: compose_q([Q, Q], weights=[1.0, np.inf]), ValueError, "weights"),
+    (lambda Q: compose_q([Q, Q], weights="ab"), TypeError, "weights"),
+    (lambda Q: compose_q([Q, Q], weights=[1 + 1j, 1.0]), TypeError, "weights"),
+    (lambda Q: compose_q([Q, np.full_like(Q, np.nan)]), ValueError, r"Qs\[1\]"),
+    (lambda Q: compose_q("Q"), TypeError, "Qs"),
+    (lambda Q: composition_bound(random_mdp(3, 2, seed=0), Q + 1j, Q, 1.0), TypeError, "Q1"),
+    (lambda Q: composition_bound(random_mdp(3, 2, seed=0), Q, Q * np.nan, 1.0), ValueError, "Q2"),
+    (lambda Q: composition_bound(random_mdp(3, 2, seed=0), Q, Q, 1.0, weights=[1.0]), ValueError, "weights"),
+    (lambda Q: composition_bound(random_mdp(3, 2, seed=0), Q, Q, "1"), TypeError, "alpha"),
+])
+def test_bad_composition_input_names_the_parameter(call, exc, name):
+    """Complex, NaN, inf, string or wrong-shape input raises the named error (not numpy's, not a silent 0)."""
+    with pytest.raises(exc, match=name):
+        call(np.zeros((3, 2)))
 
 
 # ---------------------------------------------------------------------- the gridworld example
