@@ -1,19 +1,20 @@
-"""Hypothesis strategies for random valid MDPs, policies and temperatures (for tests and notebooks).
+"""Hypothesis strategies for random valid MDPs, with matching Q-tables, policies and priors.
 
 The strategies *build* valid objects by normalising what they draw, never by filtering: a
 transition row is a vector of non-negative weights plus one forced successor, divided by its sum.
 Hypothesis shrinks weights towards zero, so counterexamples shrink to deterministic MDPs with
 few states -- the easiest ones to check by hand.
 
+The composite strategies :func:`mdp_and_q` and :func:`mdp_and_policy` draw the MDP's sizes once
+and the tables to match, so a test never passes sizes around with ``st.data()``.
+
 Examples
 --------
 >>> from hypothesis import given
->>> from discrete_softq.testing import mdps, alphas
->>> @given(mdp=mdps(max_states=4), alpha=alphas())
-... def test_policy_rows_sum_to_one(mdp, alpha):
-...     ...
-
-Requires ``hypothesis`` (the ``test`` extra).
+>>> from discrete_softq.testing import mdp_and_q, alphas
+>>> @given(drawn=mdp_and_q(max_states=4), alpha=alphas())
+... def test_policy_rows_sum_to_one(drawn, alpha):
+...     mdp, Q = drawn
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import scipy.sparse as sp
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from .mdp import TabularMDP
+from ..mdp import TabularMDP
 
-__all__ = ["mdps", "alphas", "policies", "q_tables", "two_state_goal_mdp", "numerical_gradient"]
+__all__ = ["mdps", "alphas", "policies", "priors", "q_tables", "mdp_and_q", "mdp_and_policy"]
 
 _unit = st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False)
 #: Discounts: the interesting corners (0 = myopic, 0.99 = long horizon) often, anything in between too.
@@ -51,13 +52,14 @@ def mdps(
     reward_scale: float = 1.0,
     sparse: bool | None = None,
     terminal: bool = False,
+    min_actions: int = 1,
 ) -> TabularMDP:
     """Random valid :class:`TabularMDP` instances.
 
     Parameters
     ----------
-    min_states, max_states, max_actions : int
-        Size ranges (``n_actions`` is drawn from ``[1, max_actions]``).
+    min_states, max_states, min_actions, max_actions : int
+        Size ranges.
     gammas : strategy of float, optional
         Discounts; default: 0, 0.5, 0.9, 0.99 or any float in ``[0, 0.99]``.
     reward_scale : float
@@ -66,9 +68,15 @@ def mdps(
         Force the transition format; ``None`` draws it.
     terminal : bool
         Whether some states may be terminal (drawn mask).
+
+    Examples
+    --------
+    >>> mdp = mdps(max_states=3, sparse=True).example()
+    >>> mdp.is_sparse and 1 <= mdp.n_states <= 3
+    True
     """
     n_states = draw(st.integers(min_states, max_states))
-    n_actions = draw(st.integers(1, max_actions))
+    n_actions = draw(st.integers(min_actions, max_actions))
     gamma = draw(gammas if gammas is not None else _default_gammas)
     P = draw(_distributions(n_states * n_actions, n_states))
     rewards = draw(arrays(np.float64, (n_states, n_actions), elements=st.floats(-1.0, 1.0)))
@@ -79,49 +87,63 @@ def mdps(
 
 
 def alphas(max_alpha: float = 100.0, allow_zero: bool = True) -> st.SearchStrategy[float]:
-    """Temperatures: exactly 0 (the hard limit) or a float in ``[1e-3, max_alpha]``."""
+    """Temperatures: exactly 0 (the hard limit) or a float in ``[1e-3, max_alpha]``.
+
+    >>> 0.0 <= alphas().example() <= 100.0
+    True
+    """
     positive = st.floats(1e-3, max_alpha)
     return st.one_of(st.just(0.0), positive) if allow_zero else positive
 
 
 def policies(n_states: int, n_actions: int) -> st.SearchStrategy[np.ndarray]:
-    """Stochastic policies of shape ``(n_states, n_actions)`` (deterministic ones included)."""
+    """Stochastic policies of shape ``(n_states, n_actions)`` (deterministic ones included).
+
+    >>> bool(np.allclose(policies(3, 2).example().sum(axis=1), 1.0))
+    True
+    """
     return _distributions(n_states, n_actions)
 
 
+def priors(n_states: int, n_actions: int) -> st.SearchStrategy[np.ndarray]:
+    """Prior policies: one ``(n_actions,)`` distribution for every state, or one per state ``(n_states, n_actions)``.
+
+    >>> priors(3, 2).example().shape in {(2,), (3, 2)}
+    True
+    """
+    return st.one_of(_distributions(1, n_actions).map(lambda p: p[0]), _distributions(n_states, n_actions))
+
+
 def q_tables(n_states: int, n_actions: int, scale: float = 10.0) -> st.SearchStrategy[np.ndarray]:
-    """Arbitrary finite action-value tables with entries in ``[-scale, scale]``."""
+    """Arbitrary finite action-value tables with entries in ``[-scale, scale]``.
+
+    >>> q_tables(2, 3).example().shape
+    (2, 3)
+    """
     return arrays(np.float64, (n_states, n_actions), elements=st.floats(-scale, scale))
 
 
-def two_state_goal_mdp(gamma: float = 0.5) -> TabularMDP:
-    r"""A two-state MDP whose soft values have a closed form.
+@st.composite
+def mdp_and_q(draw: st.DrawFn, n_tables: int = 1, scale: float = 10.0, **mdp_kwargs) -> tuple:
+    """An MDP and ``n_tables`` Q-tables of its shape: the tuple ``(mdp, Q_1, ..., Q_n)``.
 
-    State 0 has two actions: ``go`` (action 0) reaches the terminal goal, state 1, with reward 1;
-    ``stay`` (action 1) loops with reward 0. With ``gamma = 1/2`` the soft Bellman equation
-    :math:`V = \alpha \log(e^{1/\alpha} + e^{V/(2\alpha)})` becomes a quadratic in
-    :math:`y = e^{V/(2\alpha)}`: :math:`y^2 = e^{1/\alpha} + y`, so
-    :math:`V(0) = 2 \alpha \log \tfrac{1 + \sqrt{1 + 4 e^{1/\alpha}}}{2}`.
+    ``mdp_kwargs`` go to :func:`mdps`; entries of the tables lie in ``[-scale, scale]``.
+
+    >>> mdp, Q1, Q2 = mdp_and_q(n_tables=2, max_states=3).example()
+    >>> Q1.shape == Q2.shape == (mdp.n_states, mdp.n_actions)
+    True
     """
-    P = np.zeros((2, 2, 2))
-    P[0, 0, 1] = P[0, 1, 0] = 1.0
-    P[1, :, 1] = 1.0
-    return TabularMDP(P, [[1.0, 0.0], [0.0, 0.0]], gamma, initial=[1.0, 0.0], terminal=[False, True])
+    mdp = draw(mdps(**mdp_kwargs))
+    return (mdp, *(draw(q_tables(mdp.n_states, mdp.n_actions, scale)) for _ in range(n_tables)))
 
 
-def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar ``f()`` with respect to the array ``x``.
+@st.composite
+def mdp_and_policy(draw: st.DrawFn, n_policies: int = 1, **mdp_kwargs) -> tuple:
+    """An MDP and ``n_policies`` stochastic policies of its shape: ``(mdp, pi_1, ..., pi_n)``.
 
-    ``x`` is perturbed in place (and restored), so ``f`` may read it through a closure: the
-    way the hand-written backward passes of :mod:`discrete_softq.continuous` are checked.
+    >>> mdp, pi = mdp_and_policy(max_states=3).example()
+    >>> pi.shape == (mdp.n_states, mdp.n_actions)
+    True
     """
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        up = f()
-        x[idx] = old - eps
-        down = f()
-        x[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
+    mdp = draw(mdps(**mdp_kwargs))
+    return (mdp, *(draw(policies(mdp.n_states, mdp.n_actions)) for _ in range(n_policies)))
