@@ -7,15 +7,20 @@ The tabular core, re-exported here:
   :func:`bellman_operator`, :func:`policy_entropy` -- the soft operators;
 * :func:`soft_q_iteration`, :func:`soft_value_iteration`, :func:`soft_policy_iteration`,
   :func:`value_iteration`, :func:`soft_policy_evaluation`, :func:`maxent_return` and
-  :class:`SoftSolution` -- exact soft dynamic programming.
+  :class:`SoftSolution` -- exact soft dynamic programming;
+* :mod:`discrete_softq.reference` -- the same algorithms in plain textbook NumPy (read these first).
+
+Importing the package registers every Gymnasium id of :mod:`discrete_softq.envs`.
 
 Gridworlds live in :mod:`discrete_softq.envs`, agents in :mod:`discrete_softq.agents`, the
 continuous module in :mod:`discrete_softq.continuous`, composition in
 :mod:`discrete_softq.compose`. ``python -m discrete_softq.demo`` lists the demos.
 """
 
+from . import reference
 from .dp import (
     ConvergenceWarning,
+    RoundingFloorWarning,
     SoftSolution,
     maxent_return,
     soft_policy_evaluation,
@@ -33,9 +38,11 @@ from .soft import (
     kl_divergence,
     policy_entropy,
     soft_bellman_operator,
+    soft_state_values,
     soft_value,
     state_values,
 )
+from . import envs  # noqa: E402  (registers every gymnasium id, as ``import minigrid`` does)
 
 __version__ = "0.1.0"
 
@@ -50,6 +57,7 @@ __all__ = [
     "kl_divergence",
     "entropy_bonus",
     "state_values",
+    "soft_state_values",
     "soft_q_iteration",
     "soft_value_iteration",
     "soft_policy_iteration",
@@ -59,4 +67,6 @@ __all__ = [
     "maxent_return",
     "SoftSolution",
     "ConvergenceWarning",
+    "RoundingFloorWarning",
+    "reference",
 ]

@@ -5,8 +5,8 @@ All solvers find the fixed point :math:`Q^*` of the soft Bellman operator
 .. math:: Q^*(s,a) = r(s,a) + \gamma\, \mathbb{E}_{s'}\Big[\alpha \log \sum_{a'} \rho(a'|s')
           e^{Q^*(s',a')/\alpha}\Big]
 
-and return a frozen :class:`SoftSolution`. ``tol`` is a guarantee: ``|Q - Q*|_inf <= tol``
-(up to floating-point rounding of order ``1e-16 * |Q|_inf / (1 - gamma)``).
+and return a frozen :class:`SoftSolution`. ``tol`` is a guarantee: when ``converged`` is True,
+``|Q - Q*|_inf <= error_bound <= tol``, rounding included.
 
 Choosing a solver
 -----------------
@@ -21,18 +21,17 @@ Choosing a solver
   (e.g. a long grid diameter), is what makes value iteration slow, or when ``tol`` is tiny.
 * :func:`value_iteration` -- the hard limit ``alpha = 0``.
 
-Stopping rule (MacQueen bounds)
--------------------------------
-For a monotone operator with :math:`T(X + c) = T X + \gamma c`, one sweep's differences
-:math:`d = TX - X` bracket the fixed point,
+Stopping rule
+-------------
+Every solver stops by :class:`~discrete_softq.stopping.StoppingRule`: the MacQueen bracket of
+one sweep's differences, widened by a derived bound on floating-point rounding, so that
+``error_bound`` is a true bound and ``converged`` means ``error_bound <= tol``. A ``tol`` below
+what float64 can certify (about ``eps |Q*| / (1 - gamma)``) stops at the rounding floor with a
+:class:`~discrete_softq.stopping.RoundingFloorWarning`. See :mod:`discrete_softq.stopping`.
 
-.. math:: TX + \tfrac{\gamma}{1-\gamma} \min d \;\le\; X^* \;\le\; TX + \tfrac{\gamma}{1-\gamma} \max d,
-
-so returning the mid-point :math:`TX + \tfrac{\gamma}{1-\gamma}\tfrac{\min d + \max d}{2}` is
-within :math:`\tfrac{\gamma}{1-\gamma}\tfrac{\operatorname{span} d}{2}` of it. The soft operator
-has both properties (``V(Q + c) = V(Q) + c``). With terminal states the transition kernel is
-sub-stochastic, translation only gives ``0 <= T(X+c) - TX <= gamma c`` for ``c >= 0``, and the
-valid bracket widens to ``[min(min d, 0), max(max d, 0)]``; the solvers use it then.
+The textbook versions of the three algorithms, a few lines each, are in
+:mod:`discrete_softq.reference`; the tests check every solver path against them. The fast
+kernels (fused and factored sweeps, reused factorisations) are behind :mod:`discrete_softq._fast`.
 
 References
 ----------
@@ -42,36 +41,21 @@ for Markovian decision problems; Puterman (1994), Markov Decision Processes, sec
 
 from __future__ import annotations
 
-import numbers
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .evaluation import (
-    _check_mdp,
-    _prior_for,
-    maxent_return,
-    soft_policy_evaluation,
-    soft_policy_state_values,
-)
-from .evaluation_system import PolicyEvaluationSystem
-from .mdp import TabularMDP, check_policy
-from .soft import (
-    _boltzmann,
-    _check_q_for,
-    _soft_backup_values,
-    _soft_value,
-    check_alpha,
-)
-from .sweep import SoftSweep
+from . import _fast, _validate
+from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state_values
+from .mdp import TabularMDP, check_mdp, check_policy, check_q
+from .soft import check_alpha, check_prior, log_sum_exp, softmax
+from .stopping import ConvergenceWarning, RoundingFloorWarning, StoppingRule, Verdict
 
 __all__ = [
     "SoftSolution",
     "ConvergenceWarning",
+    "RoundingFloorWarning",
     "soft_q_iteration",
     "soft_value_iteration",
     "soft_policy_iteration",
@@ -82,13 +66,9 @@ __all__ = [
 ]
 
 
-class ConvergenceWarning(UserWarning):
-    """A solver stopped at ``max_iter`` before its error bound reached ``tol``."""
-
-
 @dataclass(frozen=True, eq=False)
 class SoftSolution:
-    """The result of an exact soft DP solver.
+    """The result of an exact soft DP solver (read-only).
 
     Attributes
     ----------
@@ -107,7 +87,9 @@ class SoftSolution:
     residuals : ndarray of shape (iterations,)
         ``|T X - X|_inf`` after each sweep (``X`` = Q or V): the contraction, visible.
     error_bound : float
-        Guaranteed bound on ``|Q - Q*|_inf``.
+        Guaranteed bound on ``|Q - Q*|_inf``, floating-point rounding included.
+    solver : str
+        The solver that produced the solution.
     """
 
     Q: NDArray[np.float64]
@@ -118,6 +100,7 @@ class SoftSolution:
     converged: bool
     residuals: NDArray[np.float64] = field(repr=False)
     error_bound: float = np.inf
+    solver: str = ""
 
     def __post_init__(self) -> None:
         for name in ("Q", "V", "policy", "residuals"):
@@ -125,75 +108,63 @@ class SoftSolution:
 
 
 # ---------------------------------------------------------------------- shared pieces
-def _check_solver_args(tol: float, max_iter: int) -> tuple[float, int]:
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a finite number > 0; got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be an int >= 1; got {max_iter!r}")
-    return float(tol), int(max_iter)
+def _check_solver_args(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, prior: ArrayLike | None
+                       ) -> tuple[TabularMDP, float, float, int, NDArray | None]:
+    mdp = check_mdp(mdp)
+    alpha = check_alpha(alpha)
+    tol = _validate.real(tol, "tol", low=0.0, low_open=True)
+    max_iter = _validate.integer(max_iter, "max_iter", low=1)
+    return mdp, alpha, tol, max_iter, check_prior(prior, (mdp.n_states, mdp.n_actions))
 
 
-def _bracket(new: NDArray, old: NDArray, gamma: float, exact_translation: bool,
-             residuals: list[float]) -> tuple[float, float]:
-    """MacQueen bracket: the fixed point lies in ``new + [lo, hi]`` when ``new = T old``.
-
-    Appends the sweep's residual ``|new - old|_inf`` to ``residuals``.
-    """
-    diff = new - old
-    return _macqueen(float(diff.min()), float(diff.max()), gamma, exact_translation, residuals)
-
-
-def _macqueen(lo: float, hi: float, gamma: float, exact_translation: bool,
-              residuals: list[float]) -> tuple[float, float]:
-    """:func:`_bracket` from the range ``[lo, hi]`` of ``new - old``."""
-    residuals.append(max(-lo, hi))
-    if not exact_translation:
-        lo, hi = min(lo, 0.0), max(hi, 0.0)
-    scale = gamma / (1.0 - gamma)
-    return scale * lo, scale * hi
-
-
-def _finish(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, iterations: int,
-            converged: bool, residuals: list[float], bound: float, tol: float, solver: str) -> SoftSolution:
-    if not converged:
-        warnings.warn(
-            f"{solver} stopped after {iterations} iterations with |Q - Q*| <= {bound:.3g} > tol={tol:g}. "
-            "Increase max_iter, loosen tol, or use soft_policy_iteration, whose iteration count "
-            "does not grow as gamma -> 1.", ConvergenceWarning, stacklevel=3)
-    V = _soft_value(Q, alpha, prior)
+def solution(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, iterations: int,
+             verdict: Verdict, rule: StoppingRule, solver: str, advice: str = "") -> SoftSolution:
+    """Package a solve: warn once if it did not converge, then V and the policy of ``Q``."""
+    rule.warn(solver, verdict, iterations, advice)
+    if not np.all(np.isfinite(Q)):
+        raise ValueError(f"{solver}: the values overflowed float64")
+    V = log_sum_exp(Q, alpha, prior)
     V[mdp.terminal] = 0.0
-    return SoftSolution(Q=Q, V=V, policy=_boltzmann(Q, alpha, prior), alpha=alpha,
-                        iterations=iterations, converged=converged,
-                        residuals=np.asarray(residuals, dtype=float), error_bound=bound)
+    return SoftSolution(Q=Q, V=V, policy=softmax(Q, alpha, prior), alpha=alpha, iterations=iterations,
+                        converged=verdict.converged, residuals=np.asarray(rule.residuals, dtype=float),
+                        error_bound=verdict.bound, solver=solver)
 
 
-def _shift_nonterminal(mdp: TabularMDP, X: NDArray, c: float) -> NDArray:
+def shift_nonterminal(mdp: TabularMDP, X: NDArray, c: float) -> NDArray:
     """``X + c`` on non-terminal states (terminal states are exactly zero already)."""
-    if mdp.terminal.any():
-        X[~mdp.terminal] += c
-    else:
-        X += c
+    X[~mdp.terminal] += c
     return X
+
+
+def _magnitude(*arrays: NDArray) -> float:
+    return max(float(np.abs(x).max(initial=0.0)) for x in arrays)
+
+
+#: What the solvers suggest when they reach max_iter (never themselves).
+_TRY_POLICY_ITERATION = ", or use soft_policy_iteration, whose round count does not grow as gamma -> 1"
 
 
 # ---------------------------------------------------------------------- value-type solvers
 def soft_q_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter: int = 100_000,
                      Q0: ArrayLike | None = None, prior: ArrayLike | None = None) -> SoftSolution:
-    r"""Soft Q-iteration: :math:`Q_{k+1} = \mathcal{T}_\alpha Q_k` until the MacQueen bound meets ``tol``.
+    r"""Soft Q-iteration: :math:`Q_{k+1} = \mathcal{T}_\alpha Q_k` until the stopping rule meets ``tol``.
 
     Parameters
     ----------
     mdp : TabularMDP
+        The model (dense or sparse).
     alpha : float
         Temperature ``>= 0`` (``0``: hard Q-iteration).
     tol : float
-        Guaranteed sup-norm accuracy of the returned ``Q``.
+        Wanted sup-norm accuracy ``> 0`` of the returned ``Q``: ``converged`` means
+        ``|Q - Q*|_inf <= error_bound <= tol``, rounding included.
     max_iter : int
         Maximum number of sweeps; on reaching it a :class:`ConvergenceWarning` is issued.
     Q0 : ndarray of shape (n_states, n_actions), optional
-        Starting point (zeros by default); the iteration converges from any ``Q0``.
+        Starting point (zeros by default); the iteration converges from any finite ``Q0``.
     prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
-        Prior policy of the KL-regularised objective (see :mod:`discrete_softq.soft`).
+        Prior policy of the KL-regularised objective (see :mod:`discrete_softq.soft`); None
+        is the Shannon entropy bonus.
 
     Returns
     -------
@@ -208,25 +179,24 @@ def soft_q_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter:
     >>> from discrete_softq import TabularMDP
     >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)
     >>> sol = soft_q_iteration(mdp, alpha=1.0)
-    >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) < 1e-8)
+    >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) <= sol.error_bound <= 1e-8)
     True
     """
-    mdp = _check_mdp(mdp)
-    alpha = check_alpha(alpha)
-    tol, max_iter = _check_solver_args(tol, max_iter)
-    rho = _prior_for(mdp, prior)
-    Q = np.zeros((mdp.n_states, mdp.n_actions)) if Q0 is None else _check_q_for(mdp, Q0).copy()
-    exact = not mdp.terminal.any()
-    residuals: list[float] = []
+    mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
+    Q = np.zeros((mdp.n_states, mdp.n_actions)) if Q0 is None else check_q(mdp, Q0, "Q0")
+    Q[mdp.terminal] = 0.0
+    rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
     for k in range(1, max_iter + 1):
-        TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, rho))
-        lo, hi = _bracket(TQ, Q, mdp.gamma, exact, residuals)
-        bound = (hi - lo) / 2
-        Q = TQ
-        if bound <= tol:
+        TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_fast.soft_values(Q, alpha, rho))  # the backup
+        diff = TQ - Q
+        Q_old, Q = Q, TQ
+        verdict = rule.check(float(diff.min()), float(diff.max()), lambda: _magnitude(Q, Q_old))
+        if verdict.done:
             break
-    Q = _shift_nonterminal(mdp, Q, (lo + hi) / 2)
-    return _finish(mdp, Q, alpha, rho, k, bound <= tol, residuals, bound, tol, "soft_q_iteration")
+    if not np.isfinite(verdict.bound):
+        verdict = rule.judge(float(diff.min()), float(diff.max()), lambda: _magnitude(Q, Q_old))
+    Q = shift_nonterminal(mdp, Q, verdict.shift)
+    return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_q_iteration", _TRY_POLICY_ITERATION)
 
 
 def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter: int = 100_000,
@@ -235,75 +205,80 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
 
     The same fixed point as :func:`soft_q_iteration`, iterated on ``V`` (``S`` numbers instead of
     ``S * A``). At the end ``Q = r + gamma E V``; the stopping rule accounts for that last step,
-    so ``|Q - Q*|_inf <= tol`` still holds. On a sparse MDP each sweep is the fused, blocked
-    :class:`~discrete_softq.sweep.SoftSweep` (in units of ``alpha``); a dense MDP's sweep is
-    one BLAS product and a blocked log-sum-exp.
+    so ``|Q - Q*|_inf <= error_bound`` still holds. The backup of each sweep is exactly
+    :func:`discrete_softq.reference.soft_value_iteration`'s; ``_fast.ValueSweeps`` computes it
+    (fused and blocked on sparse MDPs, factored in exp-space on deterministic ones).
 
     Parameters
     ----------
     mdp : TabularMDP
+        The model (dense or sparse).
     alpha : float
+        Temperature ``>= 0`` (``0``: hard value iteration).
     tol : float
+        Wanted sup-norm accuracy ``> 0`` of the returned ``Q`` (see :func:`soft_q_iteration`).
     max_iter : int
+        Maximum number of sweeps; on reaching it a :class:`ConvergenceWarning` is issued.
     V0 : ndarray of shape (n_states,), optional
-        Starting values (zeros by default).
-    prior : ndarray, optional
+        Starting values (zeros by default; set to zero at terminal states).
+    prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
+        Prior policy of the KL-regularised objective; None is the Shannon entropy bonus.
 
     Returns
     -------
     SoftSolution
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)
+    >>> sol = soft_value_iteration(mdp, alpha=1.0)
+    >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) <= sol.error_bound <= 1e-8)
+    True
     """
-    mdp = _check_mdp(mdp)
-    alpha = check_alpha(alpha)
-    tol, max_iter = _check_solver_args(tol, max_iter)
-    rho = _prior_for(mdp, prior)
-    if V0 is None:
-        V = np.zeros(mdp.n_states)
-    else:
-        V = np.array(V0, dtype=float)
-        if V.shape != (mdp.n_states,) or not np.all(np.isfinite(V)):
-            raise ValueError(f"V0 must be a finite array of shape ({mdp.n_states},); got shape {V.shape}")
+    mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
+    V = np.zeros(mdp.n_states) if V0 is None else _validate.array(V0, "V0", shape=(mdp.n_states,))
     V[mdp.terminal] = 0.0
-    exact = not mdp.terminal.any()
-    residuals: list[float] = []
-    sweep: Callable[..., tuple[NDArray, float, float]]
-    if SoftSweep.suits(mdp, alpha, V):  # sparse: the fused sweep, in units of alpha
-        sweep = fused = SoftSweep(mdp, alpha, rho)
-        scale = fused.scale
-        V /= scale
-    else:
-        sweep, scale = partial(_dense_soft_sweep, mdp, alpha=alpha, prior=rho), 1.0
-    spare = np.empty_like(V)
+    sweeps = _fast.ValueSweeps(mdp, alpha, rho, V, tol)
+    rule = StoppingRule(mdp, alpha, tol, to_q=True, kernel_terms=sweeps.kernel_terms, shannon=rho is None)
     for k in range(1, max_iter + 1):
-        TV, lo, hi = sweep(V, out=spare)
-        lo, hi = _macqueen(scale * lo, scale * hi, mdp.gamma, exact, residuals)
-        bound = mdp.gamma * (hi - lo) / 2  # |Q - Q*| <= gamma |V - V*|
-        V, spare = TV, V
-        if bound <= tol:
+        lo, hi = sweeps.step()  # V <- T V; [lo, hi] is the range of T V - V
+        verdict = rule.check(lo, hi, lambda: sweeps.magnitude() + max(-lo, hi))
+        if verdict.done:
             break
-    V *= scale
-    V = _shift_nonterminal(mdp, V, (lo + hi) / 2)
+    if not np.isfinite(verdict.bound):
+        verdict = rule.judge(lo, hi, lambda: sweeps.magnitude() + max(-lo, hi))
+    V = shift_nonterminal(mdp, sweeps.values(), verdict.shift)
     Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
-    return _finish(mdp, Q, alpha, rho, k, bound <= tol, residuals, bound, tol, "soft_value_iteration")
-
-
-def _dense_soft_sweep(mdp: TabularMDP, V: NDArray, *, alpha: float, prior: NDArray | None,
-                      out: NDArray | None = None) -> tuple[NDArray, float, float]:
-    """One soft value-iteration sweep on a dense MDP (``P V`` is one BLAS product), and ``min, max (TV - V)``.
-
-    ``out`` is accepted for the signature of :class:`~discrete_softq.sweep.SoftSweep` and unused.
-    """
-    TV = _soft_backup_values(mdp.expected_next(V), mdp.rewards, mdp.gamma, alpha, prior)
-    TV[mdp.terminal] = 0.0
-    diff = TV - V
-    return TV, float(diff.min()), float(diff.max())
+    return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_value_iteration", _TRY_POLICY_ITERATION)
 
 
 def value_iteration(mdp: TabularMDP, tol: float = 1e-8, max_iter: int = 100_000,
                     V0: ArrayLike | None = None) -> SoftSolution:
     """Hard value iteration, the ``alpha = 0`` case of :func:`soft_value_iteration`.
 
-    The returned ``policy`` is uniform over the greedy actions.
+    Parameters
+    ----------
+    mdp : TabularMDP
+    tol : float
+        Wanted sup-norm accuracy ``> 0`` of the returned ``Q``.
+    max_iter : int
+        Maximum number of sweeps.
+    V0 : ndarray of shape (n_states,), optional
+        Starting values.
+
+    Returns
+    -------
+    SoftSolution
+        Its ``policy`` is uniform over the greedy actions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> value_iteration(TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)).V.round(6)
+    array([2.])
     """
     return soft_value_iteration(mdp, 0.0, tol=tol, max_iter=max_iter, V0=V0)
 
@@ -318,45 +293,55 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     Each round solves a linear system (:func:`soft_policy_state_values`); it is Newton's method
     on the soft Bellman equation, so it converges in few rounds even for ``gamma`` near 1.
     Soft policy improvement guarantees ``Q_{k+1} >= Q_k`` (Haarnoja et al. 2017, Theorem 4).
-    The stopping rule applies the MacQueen bracket to one backup of ``Q_k``.
+    The stopping rule applies to one backup of ``Q_k``.
 
     Parameters
     ----------
     mdp : TabularMDP
+        The model (dense or sparse).
     alpha : float
+        Temperature ``>= 0``; at ``0`` the improvement step is greedy (ties shared).
     tol : float
+        Wanted sup-norm accuracy ``> 0`` of the returned ``Q``.
     max_iter : int
         Maximum evaluate-improve rounds.
-    prior : ndarray, optional
-    policy0 : ndarray of shape (n_states, n_actions), optional
+    prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
+        Prior policy of the KL-regularised objective; None is the Shannon entropy bonus.
+    policy0 : ndarray of shape (n_states, n_actions) or (n_actions,), optional
         First policy (the prior, or uniform, by default).
 
     Returns
     -------
     SoftSolution
         ``residuals`` holds ``|T Q_k - Q_k|_inf`` per round.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)
+    >>> sol = soft_policy_iteration(mdp, alpha=1.0)
+    >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) <= sol.error_bound <= 1e-10), sol.iterations <= 6
+    (True, True)
     """
-    mdp = _check_mdp(mdp)
-    alpha = check_alpha(alpha)
-    tol, max_iter = _check_solver_args(tol, max_iter)
-    rho = _prior_for(mdp, prior)
+    mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
+    S, A = mdp.n_states, mdp.n_actions
     if policy0 is not None:
-        pi = check_policy(policy0, mdp.n_states, mdp.n_actions, "policy0")
+        pi = check_policy(policy0, S, A, "policy0")
     else:
-        pi = np.full((mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions) if rho is None else np.broadcast_to(
-            rho, (mdp.n_states, mdp.n_actions))
-    exact = not mdp.terminal.any()
-    residuals: list[float] = []
-    system = PolicyEvaluationSystem(mdp)  # the pattern of I - gamma P_pi, and the last LU, are reused
+        pi = np.full((S, A), 1.0 / A) if rho is None else np.broadcast_to(rho, (S, A))
+    rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
+    system = _fast.PolicyEvaluationSystem(mdp)  # the pattern of I - gamma P_pi, and the last LU, are reused
     V = None
     for k in range(1, max_iter + 1):
-        V = system.values(pi, alpha, rho, guess=V)
+        V = system.values(pi, alpha, rho, guess=V)  # V^pi: (I - gamma P_pi) V = r_pi + alpha h_pi
         Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
-        TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, rho))
-        lo, hi = _bracket(TQ, Q, mdp.gamma, exact, residuals)
-        bound = (hi - lo) / 2
-        if bound <= tol:
+        TQ = mdp.rewards + mdp.gamma * mdp.expected_next(log_sum_exp(Q, alpha, rho))
+        diff = TQ - Q
+        verdict = rule.judge(float(diff.min()), float(diff.max()), lambda: _magnitude(Q, TQ))
+        rule.residuals.append(float(np.abs(diff).max()))
+        if verdict.done:
             break
-        pi = _boltzmann(Q, alpha, rho)
-    Q = _shift_nonterminal(mdp, TQ, (lo + hi) / 2)
-    return _finish(mdp, Q, alpha, rho, k, bound <= tol, residuals, bound, tol, "soft_policy_iteration")
+        pi = softmax(Q, alpha, rho)  # improvement
+    Q = shift_nonterminal(mdp, TQ, verdict.shift)
+    return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_policy_iteration")

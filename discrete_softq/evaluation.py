@@ -13,21 +13,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .evaluation_system import PolicyEvaluationSystem
-from .mdp import TabularMDP, check_policy
-from .soft import _as_prior, check_alpha
+from ._fast import PolicyEvaluationSystem
+from .mdp import TabularMDP, check_mdp, check_policy
+from .soft import check_alpha, check_prior
 
 __all__ = ["soft_policy_state_values", "soft_policy_evaluation", "maxent_return"]
-
-
-def _prior_for(mdp: TabularMDP, prior: ArrayLike | None) -> NDArray | None:
-    return _as_prior(prior, (mdp.n_states, mdp.n_actions))
-
-
-def _check_mdp(mdp: object) -> TabularMDP:
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    return mdp
 
 
 def soft_policy_state_values(mdp: TabularMDP, policy: ArrayLike, alpha: float,
@@ -44,10 +34,10 @@ def soft_policy_state_values(mdp: TabularMDP, policy: ArrayLike, alpha: float,
     -------
     ndarray of shape (n_states,)
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     alpha = check_alpha(alpha)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions)
-    return PolicyEvaluationSystem(mdp).values(pi, alpha, _prior_for(mdp, prior))
+    return PolicyEvaluationSystem(mdp).values(pi, alpha, check_prior(prior, (mdp.n_states, mdp.n_actions)))
 
 
 def soft_policy_evaluation(mdp: TabularMDP, policy: ArrayLike, alpha: float,

@@ -24,11 +24,17 @@ policy is uniform over the maximisers (weighted by the prior).
 
 Notes
 -----
-Everything is computed with the max-shift trick, :math:`V = m + \alpha \log \sum_a \rho_a
-e^{(Q_a - m)/\alpha}` with :math:`m = \max_a Q_a`: the exponents are :math:`\le 0`, so nothing
-overflows for any ``Q / alpha``, and the sum is at least :math:`\rho_{a^*} > 0`. The policy is
-the normalised vector of those same exponentials, never ``exp((Q - V) / alpha)`` evaluated
-directly, which cancels catastrophically when ``alpha`` is tiny.
+Everything is computed by one kernel, :func:`log_sum_exp` (and :func:`softmax` for the policy),
+with the max-shift trick, :math:`V = m + \alpha \log \sum_a \rho_a e^{x_a}` with
+:math:`m = \max_a Q_a` and :math:`x_a = (Q_a - m)/\alpha \le 0`: nothing overflows for any
+``Q / alpha``, and the sum is at least :math:`\rho_{a^*} > 0`. With a normalised prior and a
+large temperature the sum is close to 1 and :math:`\alpha \log(\cdot)` would lose
+:math:`\alpha \epsilon` to cancellation (``alpha = 1e17`` would return the hard max); there
+the kernel uses the exact rewriting :math:`\log \sum_a \rho_a e^{x_a} =
+\operatorname{log1p}\big(\sum_a \rho_a \operatorname{expm1}(x_a)\big)`, whose terms all
+have one sign, so :math:`V \to \mathbb{E}_\rho Q` as :math:`\alpha \to \infty` to full
+precision. The policy is the normalised vector of the same exponentials, never
+``exp((Q - V) / alpha)`` evaluated directly, which cancels catastrophically when ``alpha`` is tiny.
 
 References
 ----------
@@ -39,14 +45,14 @@ Fox, Pakman, Tishby (2016), Taming the Noise in Reinforcement Learning via Soft 
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import entr, rel_entr
 
-from .mdp import TabularMDP
+from . import _validate
+from .mdp import TabularMDP, check_mdp, check_q
 
 __all__ = [
     "soft_value",
@@ -56,8 +62,8 @@ __all__ = [
     "policy_entropy",
     "kl_divergence",
     "entropy_bonus",
-    "state_values",
     "soft_state_values",
+    "state_values",
     "check_alpha",
     "check_prior",
     "log_sum_exp",
@@ -67,165 +73,104 @@ __all__ = [
 
 def check_alpha(alpha: Any) -> float:
     """Return ``alpha`` as a float, or raise if it is not a finite number ``>= 0``."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise TypeError(f"alpha must be a real number >= 0; got {type(alpha).__name__}")
-    alpha = float(alpha)
-    if not (np.isfinite(alpha) and alpha >= 0.0):
-        raise ValueError(f"alpha must be a finite number >= 0; got {alpha}")
-    return alpha
+    return _validate.real(alpha, "alpha", low=0.0)
 
 
-def _as_q(Q: ArrayLike, name: str = "Q") -> NDArray[np.float64]:
-    try:
-        Q = np.asarray(Q, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be a numeric array: {err}") from None
-    if Q.ndim == 0 or Q.shape[-1] == 0:
-        raise ValueError(f"{name} must have a last axis of actions; got shape {Q.shape}")
-    if not np.all(np.isfinite(Q)):
-        raise ValueError(f"{name} must be finite (found NaN or inf)")
-    return Q
-
-
-def _as_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
-    """Validate a prior policy broadcastable to ``shape``; ``None`` stays ``None``."""
+def check_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
+    """Validate a prior policy broadcastable to ``shape`` (rows summing to 1); ``None`` stays ``None``."""
     if prior is None:
         return None
-    try:
-        rho = np.asarray(prior, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"prior must be a numeric array: {err}") from None
+    rho = _validate.distribution(prior, "prior")
+    if rho.ndim > len(shape) or rho.shape[-1] != shape[-1]:
+        raise ValueError(f"prior must have shape ({shape[-1]},) or {shape}; got {rho.shape}")
     try:
         np.broadcast_shapes(rho.shape, shape)
     except ValueError:
         raise ValueError(f"prior of shape {rho.shape} does not match Q of shape {shape}") from None
-    if rho.ndim == 0 or rho.shape[-1] != shape[-1]:
-        raise ValueError(f"prior must have {shape[-1]} actions on its last axis; got shape {rho.shape}")
-    if not np.all(np.isfinite(rho)) or np.any(rho < 0):
-        raise ValueError("prior must hold finite non-negative probabilities")
-    if np.any(np.abs(rho.sum(axis=-1) - 1.0) > 1e-8):
-        raise ValueError("prior must sum to 1 over actions")
-    if np.any(rho.max(axis=-1) == 0):
-        raise ValueError("prior must give some action positive probability")
     return rho
 
 
-# ---------------------------------------------------------------------- the kernels
-#: Up to this many actions, reductions over the action axis loop over columns: NumPy's
-#: reduction along a short last axis costs ~30 ns per row, a column-wise maximum ~1 ns.
-COLUMN_LOOP_MAX_ACTIONS = 32
+# ---------------------------------------------------------------------- the one kernel
+def log_sum_exp(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray[np.float64]:
+    r"""The soft value of each row, for inputs already validated (the kernel of :func:`soft_value`).
 
+    .. math:: V = m + \alpha \log \sum_a \rho_a\, e^{x_a}, \qquad m = \max_a Q_a, \quad
+              x_a = (Q_a - m) / \alpha
 
-def _row_max(X: NDArray) -> NDArray:
-    """``X.max(axis=-1)``, fast for few actions."""
-    if X.shape[-1] > COLUMN_LOOP_MAX_ACTIONS or X.ndim == 1:
-        return X.max(axis=-1)
-    out = X[..., 0].copy()
-    for a in range(1, X.shape[-1]):
-        np.maximum(out, X[..., a], out=out)
-    return out
+    (``rho = 1`` when ``prior`` is None; ``max`` over the prior's support when ``alpha = 0``).
+    With a prior and a sum above 1/2, :math:`\log \sum_a \rho_a e^{x_a}` is computed as
+    ``log1p(sum_a rho_a expm1(x_a))``, exact where the plain logarithm cancels (module Notes).
 
+    Parameters
+    ----------
+    Q : ndarray of shape (..., n_actions)
+    alpha : float
+    prior : ndarray broadcastable to ``Q.shape``, optional
 
-def _row_sum(X: NDArray) -> NDArray:
-    """``X.sum(axis=-1)``, fast for few actions."""
-    if X.shape[-1] > COLUMN_LOOP_MAX_ACTIONS or X.ndim == 1:
-        return X.sum(axis=-1)
-    out = X[..., 0].copy()
-    for a in range(1, X.shape[-1]):
-        out += X[..., a]
-    return out
+    Returns
+    -------
+    ndarray of shape (...)
 
-
-def _shifted_weights(Q: NDArray, alpha: float, prior: NDArray | None) -> tuple[NDArray, NDArray]:
-    """Return ``(m, w)``: ``m = max_a Q`` over the prior's support, ``w = rho * exp((Q - m)/alpha)``.
-
-    ``w`` is a fresh array (safe to overwrite); for ``alpha = 0`` it is the prior restricted to
-    the maximisers. Every entry of ``w`` lies in ``[0, 1]`` and each row has one ``>= rho_max``.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(log_sum_exp(np.array([0.0, 1.0]), 1e17, np.array([0.5, 0.5])))  # -> E_rho Q
+    0.5
     """
     if prior is not None and np.any(prior == 0):
         Q = np.where(prior > 0, Q, -np.inf)
-    m = _row_max(Q)[..., None]
+    m = Q.max(axis=-1, keepdims=True)
+    if alpha == 0.0:
+        return m[..., 0]
+    with np.errstate(over="ignore"):  # (Q - m) / alpha <= 0 may overflow to -inf: exp gives 0
+        x = (Q - m) / alpha
+    w = np.exp(x)
+    if prior is None:
+        return m[..., 0] + alpha * np.log(w.sum(axis=-1))
+    total = (prior * w).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_total = np.where(total > 0.5, np.log1p((prior * np.expm1(x)).sum(axis=-1)), np.log(total))
+    return m[..., 0] + alpha * log_total
+
+
+def softmax(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray[np.float64]:
+    r"""The Boltzmann policy of each row, for inputs already validated (the kernel of :func:`boltzmann_policy`).
+
+    ``rho * exp((Q - m) / alpha)`` normalised, with ``m = max_a Q`` over the prior's support;
+    at ``alpha = 0`` the prior restricted to the maximisers, normalised.
+
+    >>> import numpy as np
+    >>> softmax(np.array([0.0, 1000.0]), 1.0)
+    array([0., 1.])
+    """
+    if prior is not None and np.any(prior == 0):
+        Q = np.where(prior > 0, Q, -np.inf)
+    m = Q.max(axis=-1, keepdims=True)
     if alpha == 0.0:
         w = (Q == m).astype(float)
     else:
-        with np.errstate(over="ignore"):  # (Q - m) / alpha <= 0 may overflow to -inf: exp gives 0
-            w = np.subtract(Q, m)
-            w /= alpha
-        np.exp(w, out=w)
-    if prior is not None:
-        w *= prior
-    return m, w
-
-
-#: Rows per block in :func:`_soft_value`: the temporaries of a block stay in the CPU cache, so a
-#: large table is read from memory once instead of once per elementwise pass.
-BLOCK_ROWS = 8192
-
-
-def _soft_value(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
-    if alpha == 0.0 and prior is None:
-        return _row_max(Q)
-    if Q.ndim == 2 and Q.shape[0] > BLOCK_ROWS:
-        return _blocked_soft_value(Q, alpha, prior)
-    return _soft_value_block(Q, alpha, prior)
-
-
-def _soft_backup_values(EV: NDArray, rewards: NDArray, gamma: float, alpha: float,
-                        prior: NDArray | None = None) -> NDArray:
-    """Soft values of ``Q = rewards + gamma * EV``, computing ``Q`` in place in ``EV`` block by block.
-
-    The sweep of soft value iteration on a dense MDP (sparse ones use :mod:`discrete_softq.sweep`):
-    each block of ``EV`` is read from memory once.
-    """
-    return _blocked_soft_value(EV, alpha, prior, gamma, rewards)
-
-
-def _blocked_soft_value(Q: NDArray, alpha: float, prior: NDArray | None,
-                        gamma: float | None = None, rewards: NDArray | None = None) -> NDArray:
-    out = np.empty(Q.shape[0])
-    row_prior = prior is not None and prior.ndim == 2
-    for i in range(0, Q.shape[0], BLOCK_ROWS):
-        block = slice(i, i + BLOCK_ROWS)
-        q = Q[block]
-        if rewards is not None:
-            q *= gamma
-            q += rewards[block]
-        rho = prior[block] if row_prior and prior is not None else prior
-        out[block] = _row_max(q) if alpha == 0.0 and rho is None else _soft_value_block(q, alpha, rho)
-    return out
-
-
-def _soft_value_block(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
-    if prior is None and alpha > 0.0 and Q.ndim == 2 and Q.shape[1] <= COLUMN_LOOP_MAX_ACTIONS:
-        # Action-major copy of the block: every reduction over actions becomes a contiguous,
-        # vectorised elementwise operation across states (25% faster than strided columns).
-        w = Q.T.copy()
-        m = w.max(axis=0)
         with np.errstate(over="ignore"):
-            w -= m
-            w /= alpha
-        np.exp(w, out=w)
-        v = w.sum(axis=0)
-        np.log(v, out=v)
-        v *= alpha
-        v += m
-        return v
-    m, w = _shifted_weights(Q, alpha, prior)
-    if alpha == 0.0:
-        return m[..., 0]
-    s = np.log(np.asarray(_row_sum(w)))
-    s *= alpha
-    s += m[..., 0]
-    return s
-
-
-def _boltzmann(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
-    _, w = _shifted_weights(Q, alpha, prior)
-    w /= _row_sum(w)[..., None]
+            w = np.exp((Q - m) / alpha)
+    if prior is not None:
+        w = w * prior
+    w /= w.sum(axis=-1, keepdims=True)
     return w
 
 
+def _finite(values: NDArray, what: str) -> NDArray:
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{what} overflows float64 (alpha * log n_actions or |Q| too large)")
+    return values
+
+
 # ---------------------------------------------------------------------- public API
+def _as_q(Q: ArrayLike, name: str = "Q") -> NDArray[np.float64]:
+    Q = _validate.array(Q, name, copy=False)
+    if Q.ndim == 0 or Q.shape[-1] == 0:
+        raise ValueError(f"{name} must have a last axis of actions; got shape {Q.shape}")
+    return Q
+
+
 def soft_value(Q: ArrayLike, alpha: float, prior: ArrayLike | None = None) -> NDArray[np.float64] | float:
     r"""Soft state value, the temperature-``alpha`` log-sum-exp over actions.
 
@@ -260,7 +205,7 @@ def soft_value(Q: ArrayLike, alpha: float, prior: ArrayLike | None = None) -> ND
     3.0
     """
     Q = _as_q(Q)
-    out = np.asarray(_soft_value(Q, check_alpha(alpha), _as_prior(prior, Q.shape)))
+    out = _finite(np.asarray(log_sum_exp(Q, check_alpha(alpha), check_prior(prior, Q.shape))), "soft_value")
     return float(out) if out.ndim == 0 else out
 
 
@@ -294,22 +239,27 @@ def boltzmann_policy(Q: ArrayLike, alpha: float, prior: ArrayLike | None = None)
            [0.2689, 0.7311]])
     """
     Q = _as_q(Q)
-    return _boltzmann(Q, check_alpha(alpha), _as_prior(prior, Q.shape))
+    return softmax(Q, check_alpha(alpha), check_prior(prior, Q.shape))
 
 
-def state_values(mdp: TabularMDP, Q: ArrayLike, alpha: float, prior: ArrayLike | None = None) -> NDArray[np.float64]:
-    """Soft state values of ``Q`` on ``mdp``: :func:`soft_value`, with ``V = 0`` at terminal states."""
-    Q = _check_q_for(mdp, Q)
-    V = _soft_value(Q, check_alpha(alpha), _as_prior(prior, Q.shape))
+def soft_state_values(mdp: TabularMDP, Q: ArrayLike, alpha: float,
+                      prior: ArrayLike | None = None) -> NDArray[np.float64]:
+    """Soft state values of ``Q`` on ``mdp``: :func:`soft_value`, with ``V = 0`` at terminal states.
+
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 0.0]], gamma=0.5)
+    >>> soft_state_values(mdp, np.zeros((1, 2)), alpha=1.0)  # log 2
+    array([0.69314718])
+    """
+    Q = check_q(check_mdp(mdp), Q)
+    V = _finite(log_sum_exp(Q, check_alpha(alpha), check_prior(prior, Q.shape)), "soft_state_values")
     V[mdp.terminal] = 0.0
     return V
 
 
-def _check_q_for(mdp: TabularMDP, Q: ArrayLike) -> NDArray[np.float64]:
-    Q = _as_q(Q)
-    if Q.shape != (mdp.n_states, mdp.n_actions):
-        raise ValueError(f"Q must have shape ({mdp.n_states}, {mdp.n_actions}); got {Q.shape}")
-    return Q
+#: The former name of :func:`soft_state_values`.
+state_values = soft_state_values
 
 
 def soft_bellman_operator(
@@ -345,61 +295,53 @@ def soft_bellman_operator(
     >>> soft_bellman_operator(mdp, np.zeros((1, 2)), alpha=1.0)
     array([[0.34657359, 0.34657359]])
     """
-    Q = _check_q_for(mdp, Q)
-    alpha = check_alpha(alpha)
-    return mdp.rewards + mdp.gamma * mdp.expected_next(_soft_value(Q, alpha, _as_prior(prior, Q.shape)))
+    Q = check_q(check_mdp(mdp), Q)
+    V = log_sum_exp(Q, check_alpha(alpha), check_prior(prior, Q.shape))
+    return _finite(mdp.rewards + mdp.gamma * mdp.expected_next(V), "soft_bellman_operator")
 
 
 def bellman_operator(mdp: TabularMDP, Q: ArrayLike) -> NDArray[np.float64]:
-    r"""The hard Bellman optimality backup :math:`r + \gamma\, \mathbb{E}_{s'} \max_{a'} Q(s', a')`."""
+    r"""The hard Bellman optimality backup :math:`r + \gamma\, \mathbb{E}_{s'} \max_{a'} Q(s', a')`.
+
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)
+    >>> bellman_operator(mdp, np.array([[0.0, 2.0]]))
+    array([[1., 2.]])
+    """
     return soft_bellman_operator(mdp, Q, 0.0)
 
 
 def policy_entropy(policy: ArrayLike) -> NDArray[np.float64]:
     r"""Shannon entropy of each row, :math:`\mathcal{H}(\pi(\cdot|s)) = -\sum_a \pi_a \log \pi_a` (nats).
 
-    ``0 log 0 = 0``. Shape ``(..., A) -> (...)``.
+    ``0 log 0 = 0``. Shape ``(..., A) -> (...)``; each row must be a distribution.
 
     >>> policy_entropy([[0.5, 0.5], [1.0, 0.0]]).round(4)
     array([0.6931, 0.    ])
     """
-    pi = _as_q(policy, "policy")
-    if np.any(pi < 0):
-        raise ValueError("policy must hold non-negative probabilities")
-    return entr(pi).sum(axis=-1)
+    return entr(_validate.distribution(policy, "policy")).sum(axis=-1)
 
 
 def kl_divergence(policy: ArrayLike, prior: ArrayLike) -> NDArray[np.float64]:
     r""":math:`\mathrm{KL}(\pi(\cdot|s) \,\|\, \rho(\cdot|s)) = \sum_a \pi_a \log(\pi_a / \rho_a)` per row.
 
     Infinite where ``policy`` puts mass on an action the prior excludes.
+
+    >>> float(kl_divergence([0.5, 0.5], [0.25, 0.75]))
+    0.14384103622589045
     """
-    pi = _as_q(policy, "policy")
-    return rel_entr(pi, _as_prior(prior, pi.shape)).sum(axis=-1)
+    pi = _validate.distribution(policy, "policy")
+    return rel_entr(pi, check_prior(prior, pi.shape)).sum(axis=-1)
 
 
 def entropy_bonus(policy: ArrayLike, prior: ArrayLike | None = None) -> NDArray[np.float64]:
     r"""The per-state entropy term of the objective (before multiplying by ``alpha``).
 
     :math:`\mathcal{H}(\pi(\cdot|s))` for ``prior=None``; :math:`-\mathrm{KL}(\pi \| \rho)` otherwise.
+
+    >>> float(entropy_bonus([0.5, 0.5], prior=[0.5, 0.5]))
+    -0.0
     """
     return policy_entropy(policy) if prior is None else -kl_divergence(policy, prior)
 
-
-# ---------------------------------------------------------------------- trusted kernels (temporary names; see below)
-def log_sum_exp(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
-    """Soft value of already-validated rows (no checks): the kernel behind :func:`soft_value`."""
-    return _soft_value(Q, alpha, prior)
-
-
-def softmax(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
-    """Boltzmann policy of already-validated rows (no checks): the kernel behind :func:`boltzmann_policy`."""
-    return _boltzmann(Q, alpha, prior)
-
-
-def check_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray | None:
-    """Validate a prior policy broadcastable to ``shape``; ``None`` stays ``None``."""
-    return _as_prior(prior, shape)
-
-
-soft_state_values = state_values

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import discrete_softq.evaluation_system as evaluation_system
+import discrete_softq._fast.evaluation_system as evaluation_system
 from discrete_softq import TabularMDP, random_mdp, soft_policy_iteration, soft_value_iteration
-from discrete_softq.evaluation_system import PolicyEvaluationSystem
+from discrete_softq._fast.evaluation_system import PolicyEvaluationSystem
 from discrete_softq.soft import boltzmann_policy
 from discrete_softq.mdp import open_grid_mdp
 
@@ -105,9 +105,9 @@ def test_policy_iteration_on_a_grid_reuses_factorisations(monkeypatch):
             super().__init__(mdp)
             created.append(self)
 
-    import discrete_softq.dp as dp
+    import discrete_softq._fast as fast
 
-    monkeypatch.setattr(dp, "PolicyEvaluationSystem", Recording)
+    monkeypatch.setattr(fast, "PolicyEvaluationSystem", Recording)
     mdp = open_grid_mdp(40, 0.99)
     pi = soft_policy_iteration(mdp, 0.1, tol=1e-8)
     vi = soft_value_iteration(mdp, 0.1, tol=1e-8)

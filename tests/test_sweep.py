@@ -1,6 +1,6 @@
 """The fused soft value-iteration sweep computes exactly the textbook backup.
 
-:class:`~discrete_softq.sweep.SoftSweep` works in units of alpha, in cache-sized action-major
+:class:`~discrete_softq._fast.sweep.SoftSweep` works in units of alpha, in cache-sized action-major
 blocks, with a gather for deterministic MDPs and a shift by the previous values; each test
 compares it with the plain formula ``alpha * logsumexp((r + gamma P V) / alpha + log prior)``.
 """
@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import logsumexp
 
-import discrete_softq.sweep as sweep_module
+import discrete_softq._fast.sweep as sweep_module
 from discrete_softq import TabularMDP, random_mdp, soft_value_iteration
-from discrete_softq.sweep import SoftSweep
+from discrete_softq._fast.sweep import SoftSweep
 from discrete_softq.mdp import open_grid_mdp
 from discrete_softq.testing import alphas, mdps
 

