@@ -7,8 +7,9 @@ The MDP: a side x side open grid, 4 deterministic moves (bumping into the border
 reward -1 per step, one terminal goal in the top-right corner, alpha = 0.1. For each solver and
 gamma it prints the time (best of 5 on 10^4 states) to |Q - Q*|_inf <= 1e-6 (the solvers' ``tol``
 is a guarantee; on 10^4 states it is also checked against a 1e-11 reference), iterations, time
-per sweep and the peak resident memory of a fresh process. "plain loop" is the textbook sparse NumPy soft value
-iteration (scipy's logsumexp, sup-norm stopping rule) that the library must not be slower than.
+per sweep and the peak resident memory of a fresh process. The baseline rows "reference.*" are the
+textbook solvers of ``discrete_softq.reference`` (sparse ``P @ V``, scipy's logsumexp, ``spsolve``)
+that the fast solvers must not be slower than; "ratio" is reference time / fast time, measured in one run.
 The sweep's memory-traffic bound is the bytes a sweep must move at least (the transitions, the
 rewards, V and the new V) divided by the measured copy bandwidth of this machine; it is given
 for the CSR matrix the MDP holds and for what the factored sweep actually moves (its matrix M
@@ -26,33 +27,19 @@ import sys
 import time
 
 import numpy as np
-from scipy.special import logsumexp
 
-from discrete_softq import TabularMDP, soft_policy_iteration, soft_q_iteration, soft_value_iteration
-from discrete_softq.sweep import SoftSweep
+from discrete_softq import reference, soft_policy_iteration, soft_q_iteration, soft_value_iteration
+from discrete_softq._fast.sweep import SoftSweep
 from discrete_softq.mdp import open_grid_mdp
 
 ALPHA = 0.1
 TOL = 1e-6
 REPEATS = 5
-SOLVERS = {"soft_value_iteration": soft_value_iteration, "soft_q_iteration": soft_q_iteration,
+#: The baselines first: each fast solver's ratio is against the reference of its kind (value / policy).
+SOLVERS = {"reference.soft_value_iteration": reference.soft_value_iteration,
+           "reference.soft_policy_iteration": reference.soft_policy_iteration,
+           "soft_value_iteration": soft_value_iteration, "soft_q_iteration": soft_q_iteration,
            "soft_policy_iteration": soft_policy_iteration}
-
-
-def plain_soft_vi(mdp: TabularMDP, alpha: float, tol: float) -> tuple[np.ndarray, int]:
-    """The textbook loop: V <- alpha logsumexp((r + gamma P V) / alpha), stop when the sup-norm rule says so."""
-    P, R, g = mdp._P, mdp.rewards, mdp.gamma
-    keep = ~mdp.terminal
-    V = np.zeros(mdp.n_states)
-    for k in range(1, 1_000_000):
-        Q = R + g * (P @ V).reshape(R.shape)
-        V_new = alpha * logsumexp(Q / alpha, axis=1) * keep
-        if g * g / (1 - g) * np.abs(V_new - V).max() <= tol:  # |Q - Q*| <= gamma |V - V*|
-            Q = R + g * (P @ V_new).reshape(R.shape)
-            Q[mdp.terminal] = 0.0  # the episode is over: no action values there
-            return Q, k
-        V = V_new
-    raise RuntimeError("plain loop did not converge")
 
 
 def copy_bandwidth() -> float:
@@ -74,12 +61,9 @@ def run_one(side: int, gamma: float, solver: str) -> dict:
     seconds = np.inf
     for _ in range(REPEATS if side <= 100 else 1):  # best of a few where a run is short
         t = time.perf_counter()
-        if solver == "plain loop":
-            Q, iterations = plain_soft_vi(mdp, ALPHA, TOL)
-        else:
-            max_iter = 1_000_000 if "value" in solver or "_q_" in solver else 1000
-            sol = SOLVERS[solver](mdp, ALPHA, tol=TOL, max_iter=max_iter)
-            Q, iterations = sol.Q, sol.iterations
+        max_iter = 1_000_000 if "value" in solver or "_q_" in solver else 1000
+        sol = SOLVERS[solver](mdp, ALPHA, tol=TOL, max_iter=max_iter)
+        Q, iterations = sol.Q, sol.iterations
         seconds = min(seconds, time.perf_counter() - t)
     result = dict(side=side, gamma=gamma, solver=solver, seconds=seconds, iterations=iterations,
                   peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -105,7 +89,7 @@ def sweep_seconds(side: int) -> tuple[float, float, float]:
                    for _ in range(5))
 
     per_sweep = (solve(120) - solve(20)) / 100
-    S, SA, nnz = mdp.n_states, mdp.n_states * mdp.n_actions, mdp._P.nnz
+    S, SA, nnz = mdp.n_states, mdp.n_states * mdp.n_actions, mdp.P.nnz
     values = 3 * S * 8  # V read twice (gathered, and as the previous values) and written once, at least
     csr_bytes = nnz * 12 + (SA + 1) * 4 + SA * 8 + values  # CSR (data, indices, indptr), R
     # What the factored sweep moves on this grid: M by diagonals, c, U_ref, U, w (gathered), U', w'.
@@ -128,19 +112,23 @@ def main() -> None:
         return
     sides = [100] if args.small else [100, 1000]
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    print(f"{'states':>9} {'gamma':>5} {'solver':>22} {'seconds':>8} {'iters':>6} {'s/iter':>8} "
-          f"{'peak MB':>8} {'|Q-Q*|':>9}")
+    print(f"{'states':>9} {'gamma':>5} {'solver':>32} {'seconds':>8} {'iters':>6} {'s/iter':>8} "
+          f"{'peak MB':>8} {'|Q-Q*|':>9} {'ratio':>6}")
     for side in sides:
         for gamma in (0.9, 0.99):
-            for solver in ["plain loop", *SOLVERS]:
-                if side > 100 and solver == "soft_q_iteration":
-                    continue  # same sweeps as value iteration, 4x the state: shown on 10^4
+            baseline = {}
+            for solver in SOLVERS:
+                if side > 100 and solver in ("soft_q_iteration", "reference.soft_policy_iteration"):
+                    continue  # Q-iteration: the sweeps of value iteration on 4x the state; spsolve: too slow
                 out = subprocess.run([sys.executable, __file__, "--one", json.dumps([side, gamma, solver])],
                                      capture_output=True, text=True, env=env, check=True)
                 r = json.loads(out.stdout)
+                kind = "policy" if "policy" in solver else "value"
+                baseline.setdefault(kind, r["seconds"])
                 err = f"{r['error']:.1e}" if "error" in r else "-"
-                print(f"{side * side:>9} {gamma:>5} {solver:>22} {r['seconds']:>8.2f} {r['iterations']:>6} "
-                      f"{r['seconds'] / r['iterations']:>8.4f} {r['peak_mb']:>8.0f} {err:>9}", flush=True)
+                print(f"{side * side:>9} {gamma:>5} {solver:>32} {r['seconds']:>8.2f} {r['iterations']:>6} "
+                      f"{r['seconds'] / r['iterations']:>8.4f} {r['peak_mb']:>8.0f} {err:>9} "
+                      f"{baseline.get(kind, np.nan) / r['seconds']:>6.1f}", flush=True)
     for side in sides:
         per_sweep, csr_bound, read_bound = sweep_seconds(side)
         print(f"soft VI sweep on {side * side} states: {per_sweep * 1e3:.2f} ms; memory-traffic bound "

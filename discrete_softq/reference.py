@@ -1,7 +1,8 @@
 r"""The textbook soft DP solvers, in plain NumPy and SciPy: read these first.
 
-Each algorithm is a few lines with letters that match the maths, on the dense transition array
-``P[s, a, t]`` (sparse models are densified: these are for reading, checking and small MDPs):
+Each algorithm is a few lines with letters that match the maths, on the transition array
+``P[s, a, t]`` (``np.einsum("sat,t->sa", P, V)``; a sparse model stays sparse, ``P @ V`` on its
+``(S*A, S)`` matrix, and its linear systems go to :func:`scipy.sparse.linalg.spsolve`):
 
 .. math::
 
@@ -26,7 +27,9 @@ Sutton & Barto (2018), Reinforcement Learning: An Introduction, 2nd ed., chapter
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
+from scipy.sparse.linalg import spsolve
 from scipy.special import logsumexp, rel_entr, xlogy
 
 from . import _validate
@@ -36,16 +39,25 @@ from .soft import check_alpha, check_prior
 from .stopping import StoppingRule
 
 __all__ = ["soft_q_iteration", "soft_value_iteration", "soft_policy_iteration", "soft_policy_evaluation",
-           "soft_value", "dense_model"]
+           "soft_value", "model", "expected"]
 
 
-def dense_model(mdp: TabularMDP) -> tuple[NDArray, NDArray]:
-    """``(P, r)``: dense ``P[s, a, t]`` with terminal rows and columns zeroed, and ``r[s, a]``."""
+def model(mdp: TabularMDP) -> tuple[NDArray | sp.csr_matrix, NDArray]:
+    """``(P, r)`` with the rows and columns of terminal states zeroed in ``P``: dense ``P[s, a, t]`` or CSR ``(S*A, S)``."""
     S, A = check_mdp(mdp).n_states, mdp.n_actions
-    P = mdp.P.toarray().reshape(S, A, S) if mdp.is_sparse else np.array(mdp.P)
-    P[mdp.terminal] = 0.0          # no reward and no future after a terminal state ...
-    P[:, :, mdp.terminal] = 0.0    # ... and V(t) = 0 for terminal t
+    live = (~mdp.terminal).astype(float)
+    if mdp.is_sparse:  # no reward and no future after a terminal state, and V(t) = 0 for terminal t
+        P = sp.diags(np.repeat(live, A)) @ mdp.P @ sp.diags(live)
+    else:
+        P = mdp.P * live[:, None, None] * live[None, None, :]
     return P, np.array(mdp.rewards)
+
+
+def expected(P: NDArray | sp.csr_matrix, V: NDArray) -> NDArray:
+    """``E_{t ~ P(.|s,a)} V(t)``, shape (S, A): ``einsum("sat,t->sa", P, V)``, or ``P @ V`` reshaped if sparse."""
+    if sp.issparse(P):
+        return (P @ V).reshape(V.shape[0], -1)
+    return np.einsum("sat,t->sa", P, V)
 
 
 def soft_value(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
@@ -92,11 +104,11 @@ def soft_q_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter:
     True
     """
     mdp, alpha, tol, max_iter, rho = _setup(mdp, alpha, tol, max_iter, prior)
-    P, r, g = *dense_model(mdp), mdp.gamma
+    P, r, g = *model(mdp), mdp.gamma
     Q = np.zeros_like(r) if Q0 is None else check_q(mdp, Q0, "Q0") * ~mdp.terminal[:, None]
     rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
     for k in range(1, max_iter + 1):
-        TQ = r + g * np.einsum("sat,t->sa", P, soft_value(Q, alpha, rho))
+        TQ = r + g * expected(P, soft_value(Q, alpha, rho))
         d = TQ - Q
         verdict = rule.judge(d.min(), d.max(), lambda: max(abs(Q).max(), abs(TQ).max()))
         rule.residuals.append(abs(d).max())
@@ -117,12 +129,12 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     True
     """
     mdp, alpha, tol, max_iter, rho = _setup(mdp, alpha, tol, max_iter, prior)
-    P, r, g = *dense_model(mdp), mdp.gamma
+    P, r, g = *model(mdp), mdp.gamma
     V = np.zeros(mdp.n_states) if V0 is None else _validate.array(V0, "V0", shape=(mdp.n_states,))
     V[mdp.terminal] = 0.0
     rule = StoppingRule(mdp, alpha, tol, to_q=True, shannon=rho is None)
     for k in range(1, max_iter + 1):
-        TV = soft_value(r + g * np.einsum("sat,t->sa", P, V), alpha, rho) * ~mdp.terminal
+        TV = soft_value(r + g * expected(P, V), alpha, rho) * ~mdp.terminal
         d = TV - V
         verdict = rule.judge(d.min(), d.max(), lambda: max(abs(V).max(), abs(TV).max()))
         rule.residuals.append(abs(d).max())
@@ -130,7 +142,7 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
         if verdict.done:
             break
     V[~mdp.terminal] += verdict.shift
-    Q = r + g * np.einsum("sat,t->sa", P, V)
+    Q = r + g * expected(P, V)
     return _result(mdp, Q, alpha, rho, k, rule, verdict, "soft_value_iteration")
 
 
@@ -151,12 +163,15 @@ def soft_policy_evaluation(mdp: TabularMDP, policy: ArrayLike, alpha: float,
     S, A = mdp.n_states, mdp.n_actions
     pi = check_policy(policy, S, A)
     rho = check_prior(prior, (S, A))
-    P, r = dense_model(mdp)
+    P, r = model(mdp)
     h = -xlogy(pi, pi).sum(axis=1) if rho is None else -rel_entr(pi, np.broadcast_to(rho, (S, A))).sum(axis=1)
-    P_pi = np.einsum("sa,sat->st", pi, P)
     r_pi = np.einsum("sa,sa->s", pi, r) + alpha * h * ~mdp.terminal
-    V = np.linalg.solve(np.eye(S) - mdp.gamma * P_pi, r_pi)
-    return r + mdp.gamma * np.einsum("sat,t->sa", P, V)
+    if sp.issparse(P):  # P_pi = Pi P, with Pi[s, s * A + a] = pi(a|s)
+        Pi = sp.csr_matrix((pi.ravel(), np.arange(S * A), np.arange(0, S * A + 1, A)), shape=(S, S * A))
+        V = spsolve(sp.csc_matrix(sp.eye(S) - mdp.gamma * (Pi @ P)), r_pi)
+    else:
+        V = np.linalg.solve(np.eye(S) - mdp.gamma * np.einsum("sa,sat->st", pi, P), r_pi)
+    return r + mdp.gamma * expected(P, V)
 
 
 def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max_iter: int = 1_000,
@@ -169,14 +184,14 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     True
     """
     mdp, alpha, tol, max_iter, rho = _setup(mdp, alpha, tol, max_iter, prior)
-    P, r, g = *dense_model(mdp), mdp.gamma
+    P, r, g = *model(mdp), mdp.gamma
     S, A = mdp.n_states, mdp.n_actions
     default = np.full((S, A), 1.0 / A) if rho is None else np.broadcast_to(rho, (S, A))
     pi = default if policy0 is None else check_policy(policy0, S, A, "policy0")
     rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
     for k in range(1, max_iter + 1):
         Q = soft_policy_evaluation(mdp, pi, alpha, rho)                      # evaluate
-        TQ = r + g * np.einsum("sat,t->sa", P, soft_value(Q, alpha, rho))   # one backup, for the bound
+        TQ = r + g * expected(P, soft_value(Q, alpha, rho))                  # one backup, for the bound
         d = TQ - Q
         verdict = rule.judge(d.min(), d.max(), lambda: max(abs(Q).max(), abs(TQ).max()))
         rule.residuals.append(abs(d).max())

@@ -77,10 +77,16 @@ def check_alpha(alpha: Any) -> float:
 
 
 def check_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
-    """Validate a prior policy broadcastable to ``shape`` (rows summing to 1); ``None`` stays ``None``."""
+    """Validate a prior policy broadcastable to ``shape``; ``None`` stays ``None``.
+
+    Rows must sum to 1 within ``1e-8``; a normalised copy is returned (``rho / rho.sum()``), since
+    at a large temperature even ``sum(rho) = 1 - 1e-17`` would shift the soft value by
+    ``alpha * 1e-17`` per step.
+    """
     if prior is None:
         return None
     rho = _validate.distribution(prior, "prior")
+    rho /= rho.sum(axis=-1, keepdims=True)
     if rho.ndim > len(shape) or rho.shape[-1] != shape[-1]:
         raise ValueError(f"prior must have shape ({shape[-1]},) or {shape}; got {rho.shape}")
     try:
@@ -126,11 +132,13 @@ def log_sum_exp(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArr
         x = (Q - m) / alpha
     w = np.exp(x)
     if prior is None:
-        return m[..., 0] + alpha * np.log(w.sum(axis=-1))
-    total = (prior * w).sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_total = np.where(total > 0.5, np.log1p((prior * np.expm1(x)).sum(axis=-1)), np.log(total))
-    return m[..., 0] + alpha * log_total
+        log_total = np.log(w.sum(axis=-1))
+    else:
+        total = (prior * w).sum(axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_total = np.where(total > 0.5, np.log1p((prior * np.expm1(x)).sum(axis=-1)), np.log(total))
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond float64: inf, which the callers report
+        return m[..., 0] + alpha * log_total
 
 
 def softmax(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray[np.float64]:

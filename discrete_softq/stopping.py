@@ -27,9 +27,18 @@ after value iteration :math:`|Q - Q^*| \le \gamma |V - V^*| + \delta_Q` for ``Q 
 With unit roundoff :math:`u = \epsilon/2`, ``b`` successors per state-action and ``A`` actions, Higham's bound on a sum of ``b`` products gives
 :math:`(b + 2) u (|r|_\infty + \gamma M)` for :math:`r + \gamma P X` with :math:`|X|_\infty \le M`,
 the rows of ``P`` miss 1 by at most :math:`b u` (they are renormalised at construction), and the
-max-shifted log-sum-exp adds :math:`u((A + 3)\alpha + 4 M + |V|)`. :func:`backup_rounding` takes
-twice the sum of these, :math:`\delta = \epsilon\big((2b + 9)(|r|_\infty + M) + (A + 8 + k)\alpha\big)`,
-where ``k`` is the extra error of a fast kernel in units of ``alpha u`` (e.g. the exp-space sweep).
+max-shifted log-sum-exp adds :math:`u((A + 3)\alpha + 4 M + |V|)`. Its :math:`\alpha` term is
+also at most :math:`9 (|r|_\infty + M)` times as much: either some :math:`x_a = (q_a - m)/\alpha`
+other than the largest is above :math:`-1`, and then :math:`\alpha \le 3.2\,|V - m|`, or all
+are below, and then :math:`\alpha < m - q_a \le 2 (|r|_\infty + M)`; with a prior the
+``log1p`` form's error is relative to :math:`|V - m|` likewise. :func:`backup_rounding` takes
+twice the sum of these,
+
+.. math:: \delta = \epsilon\big((2b + 9) s + (A + 8) \min(\alpha, 9 s) + k \alpha\big), \qquad
+          s = |r|_\infty + M,
+
+where ``k`` is the extra error of a fast kernel in units of ``alpha eps`` (the sweep in units of
+``alpha`` shifts exponents by up to 600, and its error does scale with ``alpha``).
 
 So no ``tol`` below about :math:`\epsilon |Q^*|_\infty / (1 - \gamma)` can be certified in float64.
 When the bracket has shrunk to the rounding floor and the values are of the size of the fixed
@@ -88,8 +97,8 @@ def backup_rounding(mdp: TabularMDP, alpha: float, magnitude: float, kernel_term
     True
     """
     b, A = mdp.max_successors, mdp.n_actions
-    r = float(np.abs(mdp.rewards).max(initial=0.0))
-    return EPSILON * ((2 * b + 9) * (r + magnitude) + (A + 8 + kernel_terms) * alpha)
+    size = float(np.abs(mdp.rewards).max(initial=0.0)) + magnitude
+    return EPSILON * ((2 * b + 9) * size + (A + 8) * min(alpha, 9.0 * size) + kernel_terms * alpha)
 
 
 @dataclass(frozen=True)
