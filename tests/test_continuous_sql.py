@@ -128,7 +128,7 @@ def test_replay_buffer_overwrites_the_oldest():
 
 def test_train_history_is_consistent():
     """History: one reward per step; episodes end at increasing steps; lengths sum to the last end + 1."""
-    hist = train(MultiGoalEnv(), SoftQLearningAgent(2, 2, hidden=(16, 16), min_replay=50, seed=0), 300, seed=0)
+    hist = train(MultiGoalEnv(), SoftQLearningAgent(2, 2, hidden=(16, 16), batch_size=32, min_replay=50, seed=0), 300, seed=0)
     assert hist.step_rewards.shape == (300,)
     assert np.all(np.diff(hist.episode_end_steps) > 0)
     assert hist.episode_lengths.sum() == hist.episode_end_steps[-1] + 1

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
+from .checks import check_bellman_error, check_replay_sizes, check_rows, check_widths, paired_input
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
 
@@ -53,11 +55,11 @@ class DDPGAgent:
     tau : float
         Polyak rate of the target networks, :math:`\bar\theta \leftarrow \tau\theta + (1-\tau)\bar\theta`.
     reward_scale : float
-        :math:`c`, multiplies rewards (0.1 matches the soft Q-learning agent's :math:`1/\alpha`).
+        :math:`c > 0`, multiplies rewards (0.1 matches the soft Q-learning agent's :math:`1/\alpha`).
     min_replay : int
-        Gradient steps start once the buffer holds this many transitions.
+        Gradient steps start once the buffer holds this many transitions (at least ``batch_size``).
     replay_capacity : int
-        Replay buffer size.
+        Replay buffer size (at least ``min_replay``).
     seed : int, numpy.random.Generator or None
         All randomness of the agent.
 
@@ -72,20 +74,19 @@ class DDPGAgent:
                  q_lr: float = 1e-3, policy_lr: float = 1e-3, batch_size: int = 64, noise_std: float = 0.3,
                  tau: float = 0.01, reward_scale: float = 0.1, min_replay: int = 200,
                  replay_capacity: int = 1_000_000, seed: int | np.random.Generator | None = None) -> None:
-        if not 0.0 <= gamma < 1.0:
-            raise ValueError(f"gamma must be in [0, 1); got {gamma}")
-        if not noise_std >= 0:
-            raise ValueError(f"noise_std must be >= 0; got {noise_std}")
-        if not 0.0 < tau <= 1.0:
-            raise ValueError(f"tau must be in (0, 1]; got {tau}")
-        if not reward_scale > 0:
-            raise ValueError(f"reward_scale must be > 0; got {reward_scale}")
-        self.obs_dim, self.act_dim = int(obs_dim), int(act_dim)
-        self.gamma, self.noise_std, self.tau = float(gamma), float(noise_std), float(tau)
-        self.reward_scale, self.batch_size, self.min_replay = float(reward_scale), int(batch_size), int(min_replay)
-        self.rng = np.random.default_rng(seed)
+        self.obs_dim = _validate.integer(obs_dim, "obs_dim", low=1)
+        self.act_dim = _validate.integer(act_dim, "act_dim", low=1)
+        self.gamma = _validate.real(gamma, "gamma", low=0.0, high=1.0, high_open=True)
+        hidden = check_widths(hidden, "hidden")
+        q_lr = _validate.real(q_lr, "q_lr", low=0.0, low_open=True)
+        policy_lr = _validate.real(policy_lr, "policy_lr", low=0.0, low_open=True)
+        self.noise_std = _validate.real(noise_std, "noise_std", low=0.0)
+        self.tau = _validate.real(tau, "tau", low=0.0, high=1.0, low_open=True)
+        self.reward_scale = _validate.real(reward_scale, "reward_scale", low=0.0, low_open=True)
+        self.batch_size = _validate.integer(batch_size, "batch_size", low=1)
+        self.min_replay, replay_capacity = check_replay_sizes(self.batch_size, min_replay, replay_capacity)
+        self.rng = _validate.generator(seed)
         a_seed, c_seed = self.rng.spawn(2)
-        hidden = [int(h) for h in hidden]
         self.actor = MLP([self.obs_dim, *hidden, self.act_dim], "relu", seed=a_seed, dtype=np.float32)
         self.critic = MLP([self.obs_dim + self.act_dim, *hidden, 1], "relu", seed=c_seed, dtype=np.float32)
         self.target_actor, self.target_critic = self.actor.copy(), self.critic.copy()
@@ -96,16 +97,17 @@ class DDPGAgent:
 
     def policy_action(self, obs: ArrayLike) -> NDArray[np.float64]:
         r"""The deterministic action :math:`\mu(s) = \tanh g(s)`: (..., obs_dim) -> (..., act_dim)."""
-        return np.tanh(self.actor(obs)).astype(float)
+        return np.tanh(self.actor(check_rows(obs, self.obs_dim, "obs", what=" (obs_dim)"))).astype(float)
 
     def act(self, obs: ArrayLike) -> NDArray[np.float64]:
-        """Behaviour action: :math:`\\mu(s)` plus Gaussian noise, clipped to [-1, 1]^d."""
+        """Behaviour action at ``obs`` (obs_dim,): :math:`\\mu(s)` plus Gaussian noise, clipped to [-1, 1]^d."""
+        obs = _validate.array(obs, "obs", shape=(self.obs_dim,), copy=False)
         noise = self.noise_std * self.rng.standard_normal(self.act_dim)
         return np.clip(self.policy_action(obs) + noise, -1.0, 1.0)
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Critic in reward units, :math:`Q(s, a)/c`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
-        return self.critic(np.concatenate([obs, actions], axis=-1))[..., 0] / self.reward_scale
+        return self.critic(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0] / self.reward_scale
 
     def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,
                terminated: bool) -> None:
@@ -116,12 +118,14 @@ class DDPGAgent:
 
     def train_step(self, batch: Batch) -> float:
         """One critic step, one actor step and a Polyak target update; returns the critic loss."""
+        if not isinstance(batch, Batch):
+            raise TypeError(f"batch must be a replay Batch; got {type(batch).__name__}")
         B = len(batch.rewards)
         next_a = np.tanh(self.target_actor(batch.next_obs))
         q_next = self.target_critic(np.concatenate([batch.next_obs, next_a], axis=1))[:, 0]
         target = self.reward_scale * batch.rewards + self.gamma * np.where(batch.terminated, 0.0, q_next)
         q, cache = self.critic.forward(np.concatenate([batch.obs, batch.actions], axis=1))
-        err = q[:, 0] - target
+        err = check_bellman_error(q[:, 0] - target, self.critic.dtype, "rewards * reward_scale")
         grads, _ = self.critic.backward(cache, err[:, None] / B)
         self.critic_optimizer.step(grads)
 

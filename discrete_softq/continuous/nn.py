@@ -20,9 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
+from .checks import check_float_dtype, check_rows, check_widths
+
 __all__ = ["MLP", "MLPCache", "Adam"]
 
 _ACTIVATIONS = ("relu", "tanh")
+
+
+def _check_finite_output(y: NDArray, dtype: np.dtype) -> NDArray:
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"x is too large for the network: its output overflows {dtype}")
+    return y
 
 
 @dataclass(frozen=True)
@@ -79,17 +88,13 @@ class MLP:
     def __init__(self, sizes: Sequence[int], activation: str = "relu",
                  seed: int | np.random.Generator | None = None, output_scale: float = 1.0,
                  dtype: type = np.float64) -> None:
-        sizes = list(sizes)
-        if len(sizes) < 2 or not all(isinstance(n, (int, np.integer)) and n > 0 for n in sizes):
-            raise ValueError(f"sizes must be at least two positive integers; got {sizes!r}")
-        if activation not in _ACTIVATIONS:
+        self.sizes = check_widths(sizes, "sizes", min_length=2)
+        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {activation!r}")
-        rng = np.random.default_rng(seed)
-        self.sizes = [int(n) for n in sizes]
+        rng = _validate.generator(seed)
+        output_scale = _validate.real(output_scale, "output_scale", low=0.0)
         self.activation = activation
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating type; got {dtype!r}")
+        self.dtype = check_float_dtype(dtype)
         self.params: list[NDArray[np.float64]] = []
         for k, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             limit = np.sqrt(6.0 / (n_in + n_out))
@@ -116,9 +121,7 @@ class MLP:
         cache : MLPCache
             Everything :meth:`backward` needs.
         """
-        x = np.asarray(x, dtype=self.dtype)
-        if x.ndim == 0 or x.shape[-1] != self.sizes[0]:
-            raise ValueError(f"x must have last axis of length {self.sizes[0]}; got shape {x.shape}")
+        x = check_rows(x, self.sizes[0], "x", dtype=self.dtype, what=" (sizes[0], the input width)")
         lead = x.shape[:-1]
         h = x.reshape(-1, self.sizes[0])
         inputs, hidden = [], []
@@ -131,7 +134,7 @@ class MLP:
                 h = np.maximum(z, 0.0, out=z) if self.activation == "relu" else np.tanh(z, out=z)
                 hidden.append(h)
             else:
-                h = z
+                h = _check_finite_output(z, self.dtype)
         return h.reshape(*lead, self.sizes[-1]), MLPCache(inputs, hidden, lead)
 
     def __call__(self, x: ArrayLike) -> NDArray[np.float64]:
@@ -155,10 +158,7 @@ class MLP:
         dx : ndarray of shape (..., sizes[0])
             :math:`\partial L / \partial x`.
         """
-        dy = np.asarray(dy, dtype=self.dtype)
-        if dy.shape != (*cache.lead_shape, self.sizes[-1]):
-            raise ValueError(f"dy must have shape {(*cache.lead_shape, self.sizes[-1])}; got {dy.shape}")
-        delta = dy.reshape(-1, self.sizes[-1])
+        delta = self._output_gradient(cache, dy)
         grads: list[NDArray[np.float64]] = [np.empty(0)] * len(self.params)
         for k in reversed(range(self.n_layers)):
             grads[2 * k] = cache.inputs[k].T @ delta
@@ -172,16 +172,20 @@ class MLP:
     def input_gradient(self, cache: MLPCache, dy: ArrayLike) -> NDArray[np.float64]:
         r""":math:`\partial L / \partial x` only (what :meth:`backward` returns as ``dx``), skipping
         the parameter gradients: cheaper when only :math:`\nabla_x` is needed, e.g. :math:`\nabla_a Q`."""
-        dy = np.asarray(dy, dtype=self.dtype)
-        if dy.shape != (*cache.lead_shape, self.sizes[-1]):
-            raise ValueError(f"dy must have shape {(*cache.lead_shape, self.sizes[-1])}; got {dy.shape}")
-        delta = dy.reshape(-1, self.sizes[-1])
+        delta = self._output_gradient(cache, dy)
         for k in reversed(range(self.n_layers)):
             delta = delta @ self.params[2 * k].T
             if k > 0:
                 h = cache.hidden[k - 1]
                 delta *= (h > 0) if self.activation == "relu" else 1.0 - h**2
         return delta.reshape(*cache.lead_shape, self.sizes[0])
+
+    def _output_gradient(self, cache: MLPCache, dy: ArrayLike) -> NDArray:
+        """``dy`` checked (real, finite, the output's shape) and flattened to (n, sizes[-1])."""
+        if not isinstance(cache, MLPCache):
+            raise TypeError(f"cache must be the MLPCache of a forward call; got {type(cache).__name__}")
+        dy = _validate.array(dy, "dy", shape=(*cache.lead_shape, self.sizes[-1]), dtype=self.dtype, copy=False)
+        return dy.reshape(-1, self.sizes[-1])
 
     def copy(self) -> MLP:
         """An independent network with equal parameters (e.g. a target network)."""
@@ -192,10 +196,11 @@ class MLP:
 
     def load_params(self, other: MLP, tau: float = 1.0) -> None:
         r"""In place, :math:`\theta \leftarrow \tau \theta_{other} + (1 - \tau) \theta` (1 = copy)."""
+        if not isinstance(other, MLP):
+            raise TypeError(f"other must be an MLP; got {type(other).__name__}")
         if other.sizes != self.sizes:
             raise ValueError(f"other must have sizes {self.sizes}; got {other.sizes}")
-        if not 0.0 < tau <= 1.0:
-            raise ValueError(f"tau must be in (0, 1]; got {tau}")
+        tau = _validate.real(tau, "tau", low=0.0, high=1.0, low_open=True)
         for p, q in zip(self.params, other.params):
             p *= 1.0 - tau
             p += tau * q
@@ -219,25 +224,44 @@ class Adam:
         :math:`(\beta_1, \beta_2)`, each in [0, 1).
     eps : float
         :math:`\epsilon > 0`.
+
+    Raises
+    ------
+    ValueError
+        From :meth:`step`: gradients of the wrong number or shapes, NaN/inf, or so large that
+        :math:`g^2` or the step could overflow the parameters' dtype (nothing is changed then).
+
+    Examples
+    --------
+    >>> p = [np.array([1.0, -2.0])]
+    >>> Adam(p, lr=0.1).step([np.array([3.0, -0.5])])   # the first step is lr * sign(g)
+    >>> np.round(p[0], 6).tolist()
+    [0.9, -1.9]
     """
 
     def __init__(self, params: list[NDArray[np.float64]], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"lr must be a positive number; got {lr}")
-        if not all(0.0 <= b < 1.0 for b in betas) or len(betas) != 2:
-            raise ValueError(f"betas must be two numbers in [0, 1); got {betas}")
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0; got {eps}")
-        self.params, self.lr, self.betas, self.eps = params, float(lr), tuple(betas), float(eps)
+        if not isinstance(params, Sequence) or not all(isinstance(p, np.ndarray) and p.dtype.kind == "f"
+                                                        for p in params):
+            raise TypeError("params must be a list of floating NumPy arrays (updated in place)")
+        self.lr = _validate.real(lr, "lr", low=0.0, low_open=True)
+        if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair of real numbers in [0, 1); got {betas!r}")
+        self.betas = tuple(_validate.real(b, f"betas[{i}]", low=0.0, high=1.0, high_open=True)
+                           for i, b in enumerate(betas))
+        self.eps = _validate.real(eps, "eps", low=0.0, low_open=True)
+        self.params = params
+        self._limits = [np.sqrt(np.finfo(p.dtype).max) / 2 for p in params]
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
 
     def step(self, grads: list[NDArray[np.float64]]) -> None:
-        """One descent step along ``grads`` (same shapes as ``params``)."""
-        if len(grads) != len(self.params):
-            raise ValueError(f"grads must have {len(self.params)} arrays; got {len(grads)}")
+        """One descent step along ``grads`` (same shapes as ``params``), all checked before any change."""
+        if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence) or len(grads) != len(self.params):
+            raise ValueError(f"grads must be a list of {len(self.params)} arrays, one per parameter; "
+                             f"got {type(grads).__name__}")
+        grads = [self._checked(i, g) for i, g in enumerate(grads)]
         self.t += 1
         b1, b2 = self.betas
         c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
@@ -247,3 +271,15 @@ class Adam:
             v *= b2
             v += (1.0 - b2) * g * g
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+    def _checked(self, i: int, g: ArrayLike) -> NDArray:
+        """``grads[i]``: real, finite, of its parameter's shape, and small enough that ``g**2`` and the
+        step fit the parameter's dtype (with ``|g| < sqrt(max)`` the moments stay finite, and the step
+        is at most about ``lr / sqrt(1 - beta_2)`` per coordinate)."""
+        p, limit = self.params[i], self._limits[i]
+        g = _validate.array(g, f"grads[{i}]", shape=p.shape, dtype=p.dtype, copy=False)
+        big = float(np.abs(g).max(initial=0.0))
+        if big >= limit or self.lr / np.sqrt(1.0 - self.betas[1]) >= limit:
+            raise ValueError(f"grads[{i}] (max |g| {big:g}) or lr ({self.lr:g}) is too large for {p.dtype}: "
+                             "the Adam moments or the step would overflow")
+        return g

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
+from .checks import check_rows
+
 __all__ = ["ReplayBuffer", "Batch"]
 
 
@@ -39,13 +42,29 @@ class ReplayBuffer:
     obs_dim, act_dim : int
         Dimensions of observations and actions.
     capacity : int
-        Maximum number of stored transitions (the oldest are overwritten).
+        Maximum number of stored transitions (the oldest are overwritten), ``>= 1``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A dimension or ``capacity`` that is not a positive int; from :meth:`add`, a transition
+        of the wrong shape or with NaN/inf; from :meth:`sample`, more transitions than stored.
+
+    Examples
+    --------
+    >>> buf = ReplayBuffer(2, 1, capacity=3)
+    >>> for k in range(4):                       # the fourth transition overwrites the first
+    ...     buf.add([k, k], [0.5], -1.0, [k + 1, k + 1], k == 3)
+    >>> len(buf), sorted(buf.obs[:, 0].tolist())
+    (3, [1.0, 2.0, 3.0])
+    >>> buf.sample(2, np.random.default_rng(0)).obs.shape
+    (2, 2)
     """
 
     def __init__(self, obs_dim: int, act_dim: int, capacity: int = 1_000_000) -> None:
-        if capacity < 1:
-            raise ValueError(f"capacity must be a positive integer; got {capacity}")
-        self.capacity = int(capacity)
+        obs_dim = _validate.integer(obs_dim, "obs_dim", low=1)
+        act_dim = _validate.integer(act_dim, "act_dim", low=1)
+        self.capacity = _validate.integer(capacity, "capacity", low=1)
         self.obs = np.zeros((self.capacity, obs_dim))
         self.actions = np.zeros((self.capacity, act_dim))
         self.rewards = np.zeros(self.capacity)
@@ -58,17 +77,23 @@ class ReplayBuffer:
         return self.size
 
     def add(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike, terminated: bool) -> None:
-        """Store one transition."""
+        """Store one transition (each part checked: real, finite, of its shape; ``terminated`` a bool)."""
+        obs_dim, act_dim = self.obs.shape[1], self.actions.shape[1]
+        obs, next_obs = check_rows(obs, obs_dim, "obs"), check_rows(next_obs, obs_dim, "next_obs")
+        action, reward = check_rows(action, act_dim, "action"), _validate.real(reward, "reward")
         i = self._next
         self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
-        self.next_obs[i], self.terminated[i] = next_obs, terminated
+        self.next_obs[i], self.terminated[i] = next_obs, _validate.flag(terminated, "terminated")
         self._next = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
-        """``batch_size`` transitions drawn uniformly with replacement."""
+        """``batch_size`` transitions drawn uniformly with replacement, ``1 <= batch_size <= len(self)``."""
         if self.size == 0:
             raise ValueError("cannot sample from an empty replay buffer")
+        batch_size = _validate.integer(batch_size, "batch_size", low=1, high=self.size)
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
         idx = rng.integers(0, self.size, size=batch_size)
         return Batch(self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx],
                      self.terminated[idx])

@@ -48,6 +48,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
+from .. import _validate
+from .checks import (check_bellman_error, check_float_dtype, check_replay_sizes, check_rows, check_widths,
+                     paired_input)
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
 from .svgd import svgd_direction
@@ -69,15 +72,18 @@ def soft_value_estimate(q_over_alpha: NDArray[np.float64], act_dim: int) -> NDAr
     -------
     ndarray of shape (...)
         Computed with a stable log-sum-exp; exact for constant Q (:math:`Q/\alpha + d \log 2`).
+
+    Examples
+    --------
+    >>> float(soft_value_estimate(np.zeros(8), act_dim=2))   # log 1 + 2 log 2: the box has volume 4
+    1.3862943611198906
     """
+    q_over_alpha = _validate.array(q_over_alpha, "q_over_alpha", dtype=None, copy=False)
+    if q_over_alpha.ndim == 0 or q_over_alpha.shape[-1] == 0:
+        raise ValueError(f"q_over_alpha must have a non-empty last axis of samples; got shape {q_over_alpha.shape}")
+    act_dim = _validate.integer(act_dim, "act_dim", low=1)
     M = q_over_alpha.shape[-1]
     return logsumexp(q_over_alpha, axis=-1) - np.log(M) + act_dim * np.log(2.0)
-
-
-def _positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 class SoftQLearningAgent:
@@ -107,15 +113,15 @@ class SoftQLearningAgent:
     target_update_interval : int
         The target network is a copy of the Q network, refreshed every this many gradient steps.
     min_replay : int
-        Gradient steps start once the buffer holds this many transitions.
+        Gradient steps start once the buffer holds this many transitions (at least ``batch_size``).
     updates_per_step : int
-        Gradient steps per environment step.
+        Gradient steps per environment step, ``>= 1``.
     squash_correction : bool
         If True, add :math:`\sum_k \log(1 - a_k^2)` to the target log-density as the reference
         code does (a barrier at the box edges). False (default) targets
         :math:`\exp(Q/\alpha)` on the box exactly.
     replay_capacity : int
-        Replay buffer size.
+        Replay buffer size (at least ``min_replay``, else learning would never start).
     dtype : numpy dtype
         Floating type of the networks: float32 (default, about twice as fast) or float64.
     seed : int, numpy.random.Generator or None
@@ -137,29 +143,29 @@ class SoftQLearningAgent:
                  svgd_update_ratio: float = 0.5, target_update_interval: int = 1000, min_replay: int = 200,
                  updates_per_step: int = 1, squash_correction: bool = False, replay_capacity: int = 1_000_000,
                  dtype: type = np.float32, seed: int | np.random.Generator | None = None) -> None:
-        self.obs_dim = _positive_int(obs_dim, "obs_dim")
-        self.act_dim = _positive_int(act_dim, "act_dim")
-        if not (np.isfinite(alpha) and alpha > 0):
-            raise ValueError(f"alpha must be a positive number; got {alpha}")
-        if not 0.0 <= gamma < 1.0:
-            raise ValueError(f"gamma must be in [0, 1); got {gamma}")
-        if not 0.0 < svgd_update_ratio < 1.0:
-            raise ValueError(f"svgd_update_ratio must be in (0, 1); got {svgd_update_ratio}")
-        self.alpha, self.gamma = float(alpha), float(gamma)
-        self.batch_size = _positive_int(batch_size, "batch_size")
-        self.value_particles = _positive_int(value_particles, "value_particles")
-        self.svgd_particles = _positive_int(svgd_particles, "svgd_particles")
-        self.n_updated = round(self.svgd_particles * svgd_update_ratio)
+        self.obs_dim = _validate.integer(obs_dim, "obs_dim", low=1)
+        self.act_dim = _validate.integer(act_dim, "act_dim", low=1)
+        self.alpha = _validate.real(alpha, "alpha", low=0.0, low_open=True)
+        self.gamma = _validate.real(gamma, "gamma", low=0.0, high=1.0, high_open=True)
+        hidden = check_widths(hidden, "hidden")
+        q_lr = _validate.real(q_lr, "q_lr", low=0.0, low_open=True)
+        policy_lr = _validate.real(policy_lr, "policy_lr", low=0.0, low_open=True)
+        self.batch_size = _validate.integer(batch_size, "batch_size", low=1)
+        self.value_particles = _validate.integer(value_particles, "value_particles", low=1)
+        self.svgd_particles = _validate.integer(svgd_particles, "svgd_particles", low=2)
+        ratio = _validate.real(svgd_update_ratio, "svgd_update_ratio", low=0.0, high=1.0,
+                               low_open=True, high_open=True)
+        self.n_updated = round(self.svgd_particles * ratio)
         if not 1 <= self.n_updated < self.svgd_particles:
-            raise ValueError("svgd_particles * svgd_update_ratio must leave at least one fixed "
-                             "and one updated particle")
-        self.target_update_interval = _positive_int(target_update_interval, "target_update_interval")
-        self.min_replay = _positive_int(min_replay, "min_replay")
-        self.updates_per_step = int(updates_per_step)
-        self.squash_correction = bool(squash_correction)
-        self.rng = np.random.default_rng(seed)
+            raise ValueError("svgd_particles * svgd_update_ratio must leave at least one fixed and one updated "
+                             f"particle; got {self.svgd_particles} * {ratio:g}")
+        self.target_update_interval = _validate.integer(target_update_interval, "target_update_interval", low=1)
+        self.min_replay, replay_capacity = check_replay_sizes(self.batch_size, min_replay, replay_capacity)
+        self.updates_per_step = _validate.integer(updates_per_step, "updates_per_step", low=1)
+        self.squash_correction = _validate.flag(squash_correction, "squash_correction")
+        dtype = check_float_dtype(dtype)
+        self.rng = _validate.generator(seed)
         q_seed, p_seed = self.rng.spawn(2)
-        hidden = [int(h) for h in hidden]
         self.qf = MLP([self.obs_dim + self.act_dim, *hidden, 1], "relu", seed=q_seed, dtype=dtype)
         self.target_qf = self.qf.copy()
         self.policy = MLP([self.obs_dim + self.act_dim, *hidden, self.act_dim], "relu", seed=p_seed,
@@ -172,17 +178,19 @@ class SoftQLearningAgent:
     # ---------------------------------------------------------------- acting
     def sample_actions(self, obs: ArrayLike, n_samples: int) -> NDArray[np.float64]:
         r"""``n_samples`` actions :math:`\tanh f(s, \xi)` per observation: (..., obs_dim) -> (..., n, act_dim)."""
-        obs = np.asarray(obs, dtype=float)
+        obs = check_rows(obs, self.obs_dim, "obs", what=" (obs_dim)")
+        n_samples = _validate.integer(n_samples, "n_samples", low=1)
         xi = self.rng.standard_normal((*obs.shape[:-1], n_samples, self.act_dim))
         return self._squashed(self._pair(obs, xi))[0]
 
     def act(self, obs: ArrayLike) -> NDArray[np.float64]:
         """One sample of the sampling network at ``obs`` (obs_dim,): an action in [-1, 1]^d."""
+        obs = _validate.array(obs, "obs", shape=(self.obs_dim,), copy=False)
         return self.sample_actions(obs, 1)[0].astype(float)
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Soft Q in reward units, :math:`Q(s, a)`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
-        return self.alpha * self.qf(np.concatenate([obs, actions], axis=-1))[..., 0]
+        return self.alpha * self.qf(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0]
 
     # ---------------------------------------------------------------- learning
     def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,
@@ -195,6 +203,8 @@ class SoftQLearningAgent:
 
     def train_step(self, batch: Batch) -> tuple[float, float]:
         """One gradient step on the Q network and one on the sampler; returns (Bellman loss, mean |Δf|)."""
+        if not isinstance(batch, Batch):
+            raise TypeError(f"batch must be a replay Batch; got {type(batch).__name__}")
         B, M, d = len(batch.rewards), self.value_particles, self.act_dim
         q_grads, loss = self.q_gradients(batch, self.rng.uniform(-1.0, 1.0, size=(B, M, d)))
         self.q_optimizer.step(q_grads)
@@ -228,7 +238,7 @@ class SoftQLearningAgent:
         v_next = np.where(batch.terminated, 0.0, soft_value_estimate(q_next, self.act_dim))
         target = batch.rewards / self.alpha + self.gamma * v_next
         q, cache = self.qf.forward(np.concatenate([batch.obs, batch.actions], axis=1))
-        err = q[:, 0] - target
+        err = check_bellman_error(q[:, 0] - target, self.qf.dtype, "rewards / alpha")
         grads, _ = self.qf.backward(cache, err[:, None] / len(err))
         return grads, float(0.5 * np.mean(err**2) * self.alpha**2)
 

@@ -37,18 +37,34 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
+from .. import _validate
+from .checks import check_rows
+
 __all__ = ["rbf_kernel", "median_bandwidth", "svgd_direction", "SVGD", "GaussianMixture"]
 
 _MIN_BANDWIDTH = 1e-8
 
 
 def _as_particles(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    x = np.asarray(x, dtype=float)
+    """A finite real array of shape (..., n_particles, dim) with at least one particle of dimension >= 1."""
+    x = _validate.array(x, name, copy=False)
     if x.ndim < 2:
         raise ValueError(f"{name} must have shape (..., n_particles, dim); got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} must be finite (found NaN or inf)")
+    if x.shape[-2] == 0 or x.shape[-1] == 0:
+        raise ValueError(f"{name} must hold at least one particle of dimension >= 1; got shape {x.shape}")
     return x
+
+
+def _squared_distances(x: NDArray[np.float64], y: NDArray[np.float64], name: str) -> NDArray[np.float64]:
+    """``|x_i - y_j|^2`` of shape (..., n, m); raises (naming ``name``) if it overflows float64."""
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"x and y must have the same dimension; got {x.shape[-1]} and {y.shape[-1]}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = np.sum((x[..., :, None, :] - y[..., None, :, :]) ** 2, axis=-1)
+    if not np.all(np.isfinite(sq)):
+        raise ValueError(f"{name}: squared distances between particles overflow float64 "
+                         f"(max |coordinate| {max(np.abs(x).max(), np.abs(y).max()):g})")
+    return sq
 
 
 def median_bandwidth(x: ArrayLike, y: ArrayLike | None = None) -> NDArray[np.float64]:
@@ -67,7 +83,7 @@ def median_bandwidth(x: ArrayLike, y: ArrayLike | None = None) -> NDArray[np.flo
     """
     x = _as_particles(x, "x")
     y = x if y is None else _as_particles(y, "y")
-    return _median_heuristic(np.sum((x[..., :, None, :] - y[..., None, :, :]) ** 2, axis=-1), x.shape[-2])
+    return _median_heuristic(_squared_distances(x, y, "x"), x.shape[-2])
 
 
 def _median_heuristic(sq: NDArray[np.float64], n: int) -> NDArray[np.float64]:
@@ -105,17 +121,23 @@ def rbf_kernel(x: ArrayLike, y: ArrayLike | None = None,
     """
     x = _as_particles(x, "x")
     y = x if y is None else _as_particles(y, "y")
-    if x.shape[-1] != y.shape[-1]:
-        raise ValueError(f"x and y must have the same dimension; got {x.shape[-1]} and {y.shape[-1]}")
+    sq = _squared_distances(x, y, "x")
     diff = x[..., :, None, :] - y[..., None, :, :]
-    sq = np.sum(diff**2, axis=-1)
     if bandwidth is None:
         h = _median_heuristic(sq, x.shape[-2])
     else:
-        h = np.asarray(bandwidth, dtype=float)
-        if not np.all(np.isfinite(h)) or np.any(h <= 0):
+        h = _validate.array(bandwidth, "bandwidth")
+        if np.any(h <= 0):
             raise ValueError(f"bandwidth must be positive; got {bandwidth!r}")
+        try:
+            np.broadcast_shapes(h.shape, sq.shape[:-2])
+        except ValueError:
+            raise ValueError(f"bandwidth must be a number or broadcast to the leading shape {sq.shape[:-2]}; "
+                             f"got shape {h.shape}") from None
     h = np.asarray(h)[..., None, None]
+    with np.errstate(divide="ignore", over="ignore"):
+        if not np.all(np.isfinite(2.0 / h)):
+            raise ValueError(f"bandwidth must be large enough that 2 / bandwidth is finite; got {bandwidth!r}")
     K = np.exp(-sq / h)
     return K, (-2.0 / h)[..., None] * diff * K[..., None]
 
@@ -145,12 +167,15 @@ def svgd_direction(x: ArrayLike, grad_log_p: ArrayLike, y: ArrayLike | None = No
     ndarray of shape (..., m, d)
     """
     x = _as_particles(x, "x")
-    g = np.asarray(grad_log_p, dtype=float)
-    if g.shape != x.shape:
-        raise ValueError(f"grad_log_p must have the shape of x {x.shape}; got {g.shape}")
+    g = _validate.array(grad_log_p, "grad_log_p", shape=x.shape, copy=False)
     K, dK = rbf_kernel(x, y, bandwidth)
     n = x.shape[-2]
-    return (np.einsum("...jm,...jd->...md", K, g) + dK.sum(axis=-3)) / n
+    with np.errstate(over="ignore", invalid="ignore"):
+        phi = (np.einsum("...jm,...jd->...md", K, g) + dK.sum(axis=-3)) / n
+    if not np.all(np.isfinite(phi)):
+        raise ValueError(f"grad_log_p is too large: the SVGD direction overflows float64 "
+                         f"(max |grad_log_p| {np.abs(g).max():g})")
+    return phi
 
 
 class SVGD:
@@ -191,23 +216,22 @@ class SVGD:
     def __init__(self, grad_log_prob: Callable[[NDArray[np.float64]], ArrayLike], step_size: float = 0.1,
                  bandwidth: float | None = None, decay: float | None = None) -> None:
         if not callable(grad_log_prob):
-            raise TypeError("grad_log_prob must be callable (n, d) -> (n, d)")
-        if not (np.isfinite(step_size) and step_size > 0):
-            raise ValueError(f"step_size must be a positive number; got {step_size}")
-        if bandwidth is not None and not (np.isfinite(bandwidth) and bandwidth > 0):
-            raise ValueError(f"bandwidth must be positive or None; got {bandwidth}")
-        if decay is not None and not (np.isfinite(decay) and decay > 0):
-            raise ValueError(f"decay must be positive or None; got {decay}")
+            raise TypeError(f"grad_log_prob must be callable (n, d) -> (n, d); got {type(grad_log_prob).__name__}")
         self.grad_log_prob = grad_log_prob
-        self.step_size = float(step_size)
-        self.bandwidth = bandwidth
-        self.decay = decay
+        self.step_size = _validate.real(step_size, "step_size", low=0.0, low_open=True)
+        self.bandwidth = None if bandwidth is None else _validate.real(bandwidth, "bandwidth", low=0.0, low_open=True)
+        self.decay = None if decay is None else _validate.real(decay, "decay", low=0.0, low_open=True)
         self.n_steps = 0
 
     def direction(self, x: ArrayLike) -> NDArray[np.float64]:
         r"""The SVGD direction :math:`\phi(x_i)` for every particle, shape (n, d)."""
         x = _as_particles(x, "x")
-        return svgd_direction(x, np.asarray(self.grad_log_prob(x), dtype=float), bandwidth=self.bandwidth)
+        return svgd_direction(x, self._score(x), bandwidth=self.bandwidth)
+
+    def _score(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``grad_log_prob(x)``, checked: real, finite, of the particles' shape (else a named error)."""
+        name = f"grad_log_prob (at step {self.n_steps})"
+        return _validate.array(self.grad_log_prob(x), name, shape=x.shape, copy=False)
 
     def current_step_size(self) -> float:
         """:math:`\\epsilon_t` for the next step."""
@@ -218,15 +242,20 @@ class SVGD:
     def step(self, x: ArrayLike) -> NDArray[np.float64]:
         """One SVGD step; returns new particles of shape (n, d) (``x`` is not modified)."""
         x = _as_particles(x, "x")
-        x_new = x + self.current_step_size() * self.direction(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_new = x + self.current_step_size() * self.direction(x)
+        if not np.all(np.isfinite(x_new)):
+            raise ValueError(f"step_size {self.current_step_size():g} made the particles overflow float64 at step "
+                             f"{self.n_steps}: the step diverged (use a smaller step_size)")
         self.n_steps += 1
         return x_new
 
     def run(self, x0: ArrayLike, n_iter: int, callback: Callable[[int, NDArray[np.float64]], None] | None = None
             ) -> NDArray[np.float64]:
         """Take ``n_iter`` steps from ``x0`` (n, d); ``callback(t, x)`` sees the particles after step t."""
-        if not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
-            raise ValueError(f"n_iter must be a non-negative integer; got {n_iter!r}")
+        n_iter = _validate.integer(n_iter, "n_iter", low=0)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be None or callable (t, x); got {type(callback).__name__}")
         x = _as_particles(x0, "x0")
         if x.ndim != 2:
             raise ValueError(f"x0 must have shape (n_particles, dim); got {x.shape}")
@@ -243,8 +272,9 @@ class GaussianMixture:
     Parameters
     ----------
     weights : array_like of shape (k,)
-        Non-negative, normalised here.
+        A distribution: non-negative, summing to 1 (within 1e-8; renormalised exactly here).
     means : array_like of shape (k, d)
+        Finite real component means.
     var : float
         :math:`\sigma^2 > 0`.
 
@@ -256,30 +286,35 @@ class GaussianMixture:
     """
 
     def __init__(self, weights: ArrayLike, means: ArrayLike, var: float = 1.0) -> None:
-        w = np.asarray(weights, dtype=float)
-        mu = np.asarray(means, dtype=float)
-        if w.ndim != 1 or np.any(w < 0) or w.sum() <= 0:
-            raise ValueError("weights must be a non-negative vector with a positive sum")
-        if mu.ndim != 2 or mu.shape[0] != w.shape[0]:
-            raise ValueError(f"means must have shape ({w.shape[0]}, d); got {mu.shape}")
-        if not var > 0:
-            raise ValueError(f"var must be > 0; got {var}")
-        self.weights, self.means, self.var = w / w.sum(), mu, float(var)
+        w = _validate.distribution(weights, "weights", shape=(-1,))
+        mu = _validate.array(means, "means", ndim=2)
+        if mu.shape[0] != w.shape[0] or mu.shape[1] == 0:
+            raise ValueError(f"means must have shape ({w.shape[0]}, d), one row per weight; got {mu.shape}")
+        self.weights, self.means = w / w.sum(), mu
+        self.var = _validate.real(var, "var", low=0.0, low_open=True)
+
+    def _points(self, x: ArrayLike) -> NDArray[np.float64]:
+        """``x`` checked to be finite real points of shape (..., d)."""
+        return check_rows(x, self.means.shape[1], "x", what=" (the means' dimension)")
 
     def _component_logp(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         d = self.means.shape[1]
-        sq = np.sum((x[..., None, :] - self.means) ** 2, axis=-1)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            sq = np.sum((x[..., None, :] - self.means) ** 2, axis=-1)
             logw = np.log(self.weights)
-        return logw - 0.5 * sq / self.var - 0.5 * d * np.log(2 * np.pi * self.var)
+            lp = logw - 0.5 * sq / self.var - 0.5 * d * np.log(2 * np.pi * self.var)
+        if not np.all(np.isfinite(np.max(lp, axis=-1))):
+            raise ValueError(f"x is too far from the means for var = {self.var:g}: every component's "
+                             "log-density underflows float64")
+        return lp
 
     def log_prob(self, x: ArrayLike) -> NDArray[np.float64]:
         r""":math:`\log p(x)`: (..., d) -> (...)."""
-        return logsumexp(self._component_logp(np.asarray(x, dtype=float)), axis=-1)
+        return logsumexp(self._component_logp(self._points(x)), axis=-1)
 
     def score(self, x: ArrayLike) -> NDArray[np.float64]:
         r""":math:`\nabla \log p(x) = -\sum_k r_k(x) (x - \mu_k) / \sigma^2` (r: responsibilities): (..., d)."""
-        x = np.asarray(x, dtype=float)
+        x = self._points(x)
         lp = self._component_logp(x)
         resp = np.exp(lp - logsumexp(lp, axis=-1, keepdims=True))
         return -np.sum(resp[..., None] * (x[..., None, :] - self.means), axis=-2) / self.var

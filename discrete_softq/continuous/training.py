@@ -16,6 +16,8 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
+
 __all__ = ["Agent", "History", "train", "Rollouts", "rollouts", "goal_hit_counts"]
 
 
@@ -76,8 +78,13 @@ def train(env: gym.Env, agent: Agent, n_steps: int, seed: int | None = None, pro
     -------
     History
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps must be a non-negative integer; got {n_steps!r}")
+    n_steps = _validate.integer(n_steps, "n_steps", low=0)
+    seed = _env_seed(seed)
+    progress = _validate.flag(progress, "progress")
+    for method in ("act", "update"):
+        if not callable(getattr(agent, method, None)):
+            raise TypeError(f"agent must have act(obs) and update(obs, action, reward, next_obs, terminated); "
+                            f"{type(agent).__name__} has no {method}()")
     steps: Any = range(n_steps)
     if progress:
         from tqdm.auto import tqdm
@@ -130,9 +137,18 @@ def rollouts(env: gym.Env, policy: Callable[[NDArray[np.float64]], ArrayLike], n
     """Run ``n_rollouts`` episodes of ``policy`` (obs -> action) without learning.
 
     Episode k is reset with a seed spawned from ``seed``, so the starts are reproducible.
+
+    Examples
+    --------
+    >>> from discrete_softq.continuous import MultiGoalEnv
+    >>> out = rollouts(MultiGoalEnv(), lambda obs: [1.0, 0.0], n_rollouts=3, seed=0)   # always east
+    >>> out.goals.tolist(), out.returns.shape
+    ([0, 0, 0], (3,))
     """
-    if not isinstance(n_rollouts, (int, np.integer)) or n_rollouts < 1:
-        raise ValueError(f"n_rollouts must be a positive integer; got {n_rollouts!r}")
+    n_rollouts = _validate.integer(n_rollouts, "n_rollouts", low=1)
+    seed = _env_seed(seed)
+    if not callable(policy):
+        raise TypeError(f"policy must be callable obs -> action; got {type(policy).__name__}")
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_rollouts)]
     paths, goals, returns = [], [], []
     for s in seeds:
@@ -150,6 +166,24 @@ def rollouts(env: gym.Env, policy: Callable[[NDArray[np.float64]], ArrayLike], n
 
 
 def goal_hit_counts(goals: ArrayLike, n_goals: int = 4) -> NDArray[np.int64]:
-    """How many episodes ended at each goal: shape (n_goals,), from goal indices (-1 = none)."""
-    goals = np.asarray(goals, dtype=int)
-    return np.bincount(goals[goals >= 0], minlength=n_goals)[:n_goals]
+    """How many episodes ended at each goal: shape (n_goals,), from goal indices (-1 = none).
+
+    Every index must be an integer in ``[-1, n_goals)``: an unknown goal raises instead of being dropped.
+
+    >>> goal_hit_counts([0, 2, -1, 2], n_goals=4).tolist()
+    [1, 0, 2, 0]
+    """
+    n_goals = _validate.integer(n_goals, "n_goals", low=1)
+    g = _validate.array(goals, "goals", ndim=1, dtype=None)
+    if g.dtype.kind == "f" and np.any(g != np.round(g)):
+        raise ValueError(f"goals must hold integer goal indices; got {g[g != np.round(g)][0]}")
+    g = g.astype(int)
+    if g.size and (g.min() < -1 or g.max() >= n_goals):
+        bad = g[(g < -1) | (g >= n_goals)][0]
+        raise ValueError(f"goals must hold indices in [-1, {n_goals}) (-1: no goal); got {bad}")
+    return np.bincount(g[g >= 0], minlength=n_goals)
+
+
+def _env_seed(seed: Any) -> int | None:
+    """A seed for ``env.reset``: None or an int >= 0."""
+    return None if seed is None else _validate.integer(seed, "seed", low=0)

@@ -7,27 +7,25 @@ from the origin, while a deterministic policy must pick one.
 
 from __future__ import annotations
 
-from typing import Any
-
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
+
 __all__ = ["MultiGoalEnv", "GOALS"]
 
-#: The paper's goal positions, shape (4, 2): east, west, north, south.
-GOALS: NDArray[np.float64] = np.array([[5.0, 0.0], [-5.0, 0.0], [0.0, 5.0], [0.0, -5.0]])
+#: The paper's goal positions, shape (4, 2): east, west, north, south (read-only).
+GOALS: NDArray[np.float64] = _validate.frozen([[5.0, 0.0], [-5.0, 0.0], [0.0, 5.0], [0.0, -5.0]])
 
 
-def _positive(value: Any, name: str, allow_zero: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        kind = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {kind}; got {value}")
-    return value
+def _points(position: ArrayLike, name: str) -> NDArray[np.float64]:
+    """Finite real points of shape (..., 2)."""
+    p = _validate.array(position, name, copy=False)
+    if p.ndim == 0 or p.shape[-1] != 2:
+        raise ValueError(f"{name} must have shape (..., 2); got {p.shape}")
+    return p
 
 
 class MultiGoalEnv(gym.Env):
@@ -35,7 +33,9 @@ class MultiGoalEnv(gym.Env):
 
     ## Description
     The state is the position :math:`s \in [-7, 7]^2`; an action :math:`a \in [-1, 1]^2` is a
-    displacement, :math:`s' = \mathrm{clip}(s + a, -7, 7)`. The goals sit at (5, 0), (-5, 0),
+    displacement, :math:`s' = \mathrm{clip}(s + a + \sigma \varepsilon, -7, 7)` with
+    :math:`\varepsilon \sim \mathcal N(0, I)` and :math:`\sigma` = ``dynamics_noise`` (0 by
+    default: deterministic; the reference code's ``PointDynamics`` has this noise term). The goals sit at (5, 0), (-5, 0),
     (0, 5) and (0, -5). This follows the reference code of the paper (``softqlearning``'s
     ``MultiGoalEnv``), with the Gymnasium API.
 
@@ -62,16 +62,19 @@ class MultiGoalEnv(gym.Env):
     index 0..3, else -1); truncated after ``max_episode_steps`` = 30 steps.
 
     ## Arguments
-    ``goals`` (shape (n_goals, 2)), ``action_cost_coeff``, ``distance_cost_coeff``,
-    ``goal_reward``, ``goal_threshold``, ``init_sigma``, ``max_episode_steps``, ``bound`` (7),
-    ``render_mode`` (``"rgb_array"`` or None).
+    ``goals`` (shape (n_goals, 2), finite, inside the box), ``action_cost_coeff``,
+    ``distance_cost_coeff``, ``goal_reward``, ``init_sigma``, ``dynamics_noise`` (each a finite
+    real >= 0), ``goal_threshold``, ``bound`` (finite reals > 0; bound 7), ``max_episode_steps``
+    (an int >= 1), ``render_mode`` (``"rgb_array"`` or None). Randomness (the start and the
+    dynamics noise) comes from ``self.np_random``, seeded by ``reset(seed=...)``.
 
     ## References
     Haarnoja, Tang, Abbeel, Levine (2017), Reinforcement Learning with Deep Energy-Based
     Policies, Section 5.1 and Figure 1.
 
     ## Version History
-    v0: the paper's task (``discrete_softq/MultiGoal-v0``).
+    v0: the paper's task (``discrete_softq/MultiGoal-v0``); ``dynamics_noise`` added (default 0:
+    the same episodes as before).
 
     Examples
     --------
@@ -95,24 +98,24 @@ class MultiGoalEnv(gym.Env):
         max_episode_steps: int = 30,
         bound: float = 7.0,
         render_mode: str | None = None,
+        dynamics_noise: float = 0.0,
     ) -> None:
-        goals = GOALS.copy() if goals is None else np.array(goals, dtype=float)
-        if goals.ndim != 2 or goals.shape[1] != 2 or goals.shape[0] == 0:
-            raise ValueError(f"goals must have shape (n_goals, 2); got {goals.shape}")
-        self.action_cost_coeff = _positive(action_cost_coeff, "action_cost_coeff")
-        self.distance_cost_coeff = _positive(distance_cost_coeff, "distance_cost_coeff")
-        self.goal_reward = _positive(goal_reward, "goal_reward")
-        self.goal_threshold = _positive(goal_threshold, "goal_threshold", allow_zero=False)
-        self.init_sigma = _positive(init_sigma, "init_sigma")
-        self.bound = _positive(bound, "bound", allow_zero=False)
-        if not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1:
-            raise ValueError(f"max_episode_steps must be a positive integer; got {max_episode_steps!r}")
+        goals = GOALS if goals is None else _validate.array(goals, "goals", shape=(-1, 2))
+        if goals.shape[0] == 0:
+            raise ValueError("goals must hold at least one goal, shape (n_goals, 2); got shape (0, 2)")
+        self.action_cost_coeff = _validate.real(action_cost_coeff, "action_cost_coeff", low=0.0)
+        self.distance_cost_coeff = _validate.real(distance_cost_coeff, "distance_cost_coeff", low=0.0)
+        self.goal_reward = _validate.real(goal_reward, "goal_reward", low=0.0)
+        self.goal_threshold = _validate.real(goal_threshold, "goal_threshold", low=0.0, low_open=True)
+        self.init_sigma = _validate.real(init_sigma, "init_sigma", low=0.0)
+        self.dynamics_noise = _validate.real(dynamics_noise, "dynamics_noise", low=0.0)
+        self.bound = _validate.real(bound, "bound", low=0.0, low_open=True)
+        self.max_episode_steps = _validate.integer(max_episode_steps, "max_episode_steps", low=1)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or 'rgb_array'; got {render_mode!r}")
         if np.any(np.abs(goals) > self.bound):
             raise ValueError(f"goals must lie inside the box [-bound, bound]^2 = [-{self.bound}, {self.bound}]^2")
-        self.goals = goals
-        self.max_episode_steps = int(max_episode_steps)
+        self.goals = _validate.frozen(goals)
         self.render_mode = render_mode
         self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float64)
         self.observation_space = spaces.Box(-self.bound, self.bound, shape=(2,), dtype=np.float64)
@@ -135,18 +138,18 @@ class MultiGoalEnv(gym.Env):
         -------
         ndarray of shape (...)
         """
-        a = np.asarray(action, dtype=float)
+        a = _points(action, "action")
         return -(self.action_cost_coeff * np.sum(a**2, axis=-1)
                  + self.distance_cost_coeff * self.goal_distance(next_position) ** 2)
 
     def goal_distance(self, position: ArrayLike) -> NDArray[np.float64]:
         """Distance to the nearest goal, :math:`\\min_g \\|s - g\\|`; shape (...) for (..., 2)."""
-        p = np.asarray(position, dtype=float)
+        p = _points(position, "position")
         return np.min(np.linalg.norm(p[..., None, :] - self.goals, axis=-1), axis=-1)
 
     def goal_index(self, position: ArrayLike) -> NDArray[np.int64]:
         """Index of the goal within ``goal_threshold`` of ``position`` (..., 2), or -1."""
-        p = np.asarray(position, dtype=float)
+        p = _points(position, "position")
         d = np.linalg.norm(p[..., None, :] - self.goals, axis=-1)
         return np.where(np.min(d, axis=-1) < self.goal_threshold, np.argmin(d, axis=-1), -1)
 
@@ -154,10 +157,10 @@ class MultiGoalEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start at ``init_sigma * N(0, I)``; ``options={"position": (x, y)}`` starts there instead."""
         super().reset(seed=seed)
+        if options is not None and not isinstance(options, dict):
+            raise TypeError(f"options must be None or a dict; got {type(options).__name__}")
         if options and "position" in options:
-            start = np.asarray(options["position"], dtype=float)
-            if start.shape != (2,):
-                raise ValueError(f"options['position'] must have shape (2,); got {start.shape}")
+            start = _validate.array(options["position"], "options['position']", shape=(2,))
         else:
             start = self.init_sigma * self.np_random.standard_normal(2)
         self.position = np.clip(start, -self.bound, self.bound)
@@ -166,13 +169,15 @@ class MultiGoalEnv(gym.Env):
         return self.position.copy(), {"goal": -1}
 
     def step(self, action: ArrayLike):
-        a = np.asarray(action, dtype=float).reshape(-1)
+        """Move by the clipped ``action`` (2 finite reals), plus ``dynamics_noise`` Gaussian noise."""
+        a = _validate.array(action, "action").reshape(-1)
         if a.shape != (2,):
             raise ValueError(f"action must have 2 entries; got shape {np.shape(action)}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError("action must be finite")
         a = np.clip(a, -1.0, 1.0)
-        self.position = np.clip(self.position + a, -self.bound, self.bound)
+        moved = self.position + a
+        if self.dynamics_noise > 0.0:
+            moved += self.dynamics_noise * self.np_random.standard_normal(2)
+        self.position = np.clip(moved, -self.bound, self.bound)
         self.path.append(self.position.copy())
         self._steps += 1
         goal = int(self.goal_index(self.position))
