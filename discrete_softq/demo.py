@@ -3,15 +3,18 @@
 Each demo lives in its own module under :mod:`discrete_softq.demos` and exposes
 
 * ``DESCRIPTION`` -- one line shown by ``--help``;
-* ``main(argv: list[str] | None = None) -> int`` -- parses its own options (built from an
-  ``Args`` dataclass) and returns an exit code.
+* ``Args`` -- the dataclass its options are built from (:mod:`discrete_softq.demos._cli`);
+* ``main(argv: list[str] | None = None) -> int`` -- parses its options and returns an exit code.
 
-``python -m discrete_softq.demo all --out figures`` regenerates every figure of the gallery.
-An unknown name exits with status 2 and lists the demos that exist.
+Figures go to ``--out`` (default: ``discrete_softq-figures/`` in the current directory);
+``python -m discrete_softq.demo all --out figures`` regenerates the committed gallery. An unknown
+name, like any invalid option, exits with status 2 and one line on stderr.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import importlib
 import sys
 from types import ModuleType
@@ -25,66 +28,76 @@ DEMOS: dict[str, str] = {
     "composition": "discrete_softq.demos.composition",
     "pretraining": "discrete_softq.demos.pretraining",
 }
+#: The options ``all`` understands and hands on to every demo that has them.
+ALL_OPTIONS = ("out", "quick", "no_progress")
+
+
+def _load(name: str) -> ModuleType:
+    return importlib.import_module(DEMOS[name])
 
 
 def available_demos() -> dict[str, str]:
-    """Return ``{name: description}`` for every demo whose module is importable."""
-    found = {}
-    for name, module_name in DEMOS.items():
-        module = _load(module_name)
-        if module is not None:
-            found[name] = getattr(module, "DESCRIPTION", "")
-    return found
+    """Return ``{name: description}`` for every demo."""
+    return {name: _load(name).DESCRIPTION for name in DEMOS}
 
 
-def _load(module_name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        if err.name == module_name:  # the demo is not written yet; anything else is a real bug
-            return None
-        raise
-
-
-def _usage(demos: dict[str, str]) -> str:
+def _usage() -> str:
+    demos = available_demos()
+    width = max(len(n) for n in demos)
     lines = ["usage: python -m discrete_softq.demo NAME [options]", "", "demos:"]
-    width = max((len(n) for n in demos), default=0)
     lines += [f"  {name:<{width}}  {desc}" for name, desc in demos.items()]
-    lines += [
-        f"  {'all':<{width}}  run every demo (passes --out, --quick, --no-progress on)",
-        "",
-        "python -m discrete_softq.demo NAME --help lists the options of one demo.",
-    ]
+    lines += [f"  {'all':<{width}}  run every demo (passes --out, --quick and --no-progress on)", "",
+              "python -m discrete_softq.demo NAME --help lists the options of one demo (all --help: of every demo)."]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch ``argv[0]`` to its demo; return the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    demos = available_demos()
     if not argv or argv[0] in ("-h", "--help"):
-        print(_usage(demos))
+        print(_usage(), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name == "all":
-        return _run_all(demos, rest)
-    if name not in demos:
-        print(f"unknown demo {name!r}; choose one of: {', '.join(demos) or '(none yet)'}, all",
-              file=sys.stderr)
-        print(_usage(demos), file=sys.stderr)
+        return _run_all(rest)
+    if name not in DEMOS:
+        print(f"python -m discrete_softq.demo: error: unknown demo {name!r}; choose one of: "
+              f"{', '.join(DEMOS)}, all", file=sys.stderr)
         return 2
-    module = _load(DEMOS[name])
-    assert module is not None
-    return int(module.main(rest) or 0)
+    return int(_load(name).main(rest) or 0)
 
 
-def _run_all(demos: dict[str, str], rest: list[str]) -> int:
+def _all_parser() -> argparse.ArgumentParser:
+    from .demos._cli import DEFAULT_OUT, OneLineParser
+
+    parser = OneLineParser(prog="python -m discrete_softq.demo all", add_help=False,
+                     description="Run every demo in turn with the same --out, --quick and --no-progress.")
+    parser.add_argument("-h", "--help", action="store_true", help="the options of every demo")
+    parser.add_argument("--out", default=DEFAULT_OUT, help=f"directory for every PNG (default: {DEFAULT_OUT})")
+    parser.add_argument("--quick", action="store_true", help="every demo's small run")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def _run_all(rest: list[str]) -> int:
+    parser = _all_parser()
+    opts = parser.parse_args(rest)
+    if opts.help:
+        parser.print_help()
+        for name in DEMOS:
+            print(f"\n=== {name} ===")
+            from .demos._cli import build_parser
+
+            build_parser(_load(name).Args, name, _load(name).DESCRIPTION).print_help()
+        raise SystemExit(0)
     status = 0
-    for name in demos:
+    for name in DEMOS:
         print(f"=== {name} ===", flush=True)
-        module = _load(DEMOS[name])
-        assert module is not None
-        status = max(status, int(module.main(list(rest)) or 0))
+        module = _load(name)
+        fields = {f.name for f in dataclasses.fields(module.Args)}
+        argv = ["--out", opts.out] + ["--" + k.replace("_", "-") for k in ALL_OPTIONS[1:]
+                                      if getattr(opts, k) and k in fields]
+        status = max(status, int(module.main(argv) or 0))
     return status
 
 

@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 
 from discrete_softq import demo, soft_policy_iteration, soft_q_iteration, value_iteration  # noqa: E402
 from discrete_softq.envs import GridWorld  # noqa: E402
+from discrete_softq.experiments.dp import SOLVERS, DPConfig, contraction_rate, run_dp  # noqa: E402
 from discrete_softq.plotting.dp import (  # noqa: E402
     plot_contraction,
     plot_iterations_versus_gamma,
@@ -18,13 +19,18 @@ from discrete_softq.plotting.dp import (  # noqa: E402
     plot_soft_vs_hard_gridworld,
     plot_value_versus_temperature,
 )
+from discrete_softq.plotting.dp_study import (  # noqa: E402
+    plot_contraction_study,
+    plot_soft_vs_hard_study,
+    plot_temperature_study,
+)
 
 FIGURES = ("contraction.png", "soft_vs_hard_gridworld.png", "temperature_sweep.png")
 
 
 def test_dp_demo_quick_writes_its_figures_and_prints_the_solvers(tmp_path, capsys):
     """`python -m discrete_softq.demo dp --quick` exits 0, saves three non-empty PNGs, prints iterations and bounds."""
-    assert demo.main(["dp", "--quick", "--no-progress", "--seed", "1", "--out", str(tmp_path)]) == 0
+    assert demo.main(["dp", "--quick", "--out", str(tmp_path)]) == 0
     for name in FIGURES:
         assert (tmp_path / name).stat().st_size > 0, name
     out = capsys.readouterr().out
@@ -45,6 +51,48 @@ def test_dp_demo_rejects_an_unknown_prior():
     with pytest.raises(SystemExit) as err:
         demo.main(["dp", "--quick", "--prior", "gaussian"])
     assert err.value.code == 2
+
+
+def test_dp_demo_has_no_dead_options(capsys):
+    """Everything in dp is exact: no --seed and no --no-progress (there is no randomness and no bar)."""
+    for dead in ("--seed", "--no-progress"):
+        with pytest.raises(SystemExit) as err:
+            demo.main(["dp", dead])
+        assert err.value.code == 2
+
+
+def test_dp_experiment_report_matches_its_numbers():
+    """run_dp's report is a string built from the result: every solver appears, and the rates
+    it prints are at most gamma (the contraction theorem), the measured rates in the result."""
+    res = run_dp(DPConfig(contraction_gammas=(0.8,), contraction_alphas=(0.1,), solver_gammas=(0.9,),
+                          grid_alphas=(0.0, 0.1), n_temperatures=3))
+    text = res.report()
+    assert isinstance(text, str) and all(name in text for name in SOLVERS)
+    for run in res.by_gamma + res.by_alpha:
+        assert 0 < run.rate <= run.gamma + 1e-6
+        assert f"rate={run.rate:.4f}" in text
+    assert res.iterations()["soft policy iteration"][0] < res.iterations()["soft value iteration"][0]
+
+
+def test_contraction_rate_recovers_a_geometric_decay():
+    """contraction_rate of r_k = c q^k is q; a run that hits exactly 0 has rate 0."""
+    assert contraction_rate(3.0 * 0.7 ** np.arange(20.0)) == pytest.approx(0.7)
+    assert contraction_rate(np.array([1.0, 0.5, 0.0])) == 0.0
+
+
+def test_the_study_figures_draw_from_a_result():
+    """The three dp figures fill their axes from a DPResult (titles on every panel)."""
+    res = run_dp(DPConfig(contraction_gammas=(0.8,), contraction_alphas=(0.1,), solver_gammas=(0.9,),
+                          grid_alphas=(0.0, 0.1), n_temperatures=3))
+    fig, axes = plt.subplots(1, 3)
+    assert plot_contraction_study(axes, res) and all(ax.get_title() for ax in axes)
+    plt.close(fig)
+    fig, axes = plt.subplots(3, 2)
+    assert plot_soft_vs_hard_study(axes, res)
+    plt.close(fig)
+    fig, axes = plt.subplots(1, 3)
+    assert plot_temperature_study(axes, res) and all(ax.get_title() for ax in axes)
+    plt.close(fig)
 
 
 @pytest.fixture(scope="module")

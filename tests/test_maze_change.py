@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 
 from discrete_softq import soft_q_iteration, value_iteration
-from discrete_softq.agents.batched import GridTables
+try:
+    from discrete_softq.envs import GridTables
+except ImportError:  # before GridTables moved to the environment
+    from discrete_softq.agents.batched import GridTables
 from discrete_softq.demos import maze_change as demo
 from discrete_softq.experiments import maze_measures as mm
-from discrete_softq.experiments.maze_change import run_maze_change, termination_pitfall
+from discrete_softq.experiments.maze_change import MEASURES, run_maze_change, termination_pitfall
 from discrete_softq.experiments.maze_setup import make_env
 
 
@@ -94,3 +97,19 @@ def test_demo_quick_run_writes_the_figure(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "(b) share of seeds that recover" in out and "Dyna-Q" in out and "alpha=0.1" in out
     assert (tmp_path / "maze_change.png").stat().st_size > 10_000
+
+
+def test_the_report_is_returned_text_with_every_measure(capsys):
+    """MazeChangeResult.report() returns (does not print) the tables: each agent's measures, by name."""
+    res = run_maze_change("two_routes", ("soft",), ("fixed",), n_seeds=2, n_tune_seeds=1, change_step=200,
+                          post_steps=200)
+    text = res.report()
+    assert capsys.readouterr().out == ""
+    assert "termination pitfall" in text and "[fixed]" in text
+    assert all(label in text for key, label in MEASURES if key in res.results["fixed"]["soft"].measures)
+
+
+def test_too_short_a_phase_after_the_change_is_refused():
+    """post_steps = 1 leaves no window after the change: a ValueError naming post_steps."""
+    with pytest.raises(ValueError, match="post_steps"):
+        run_maze_change(post_steps=1)

@@ -9,8 +9,7 @@ not a chosen one; ``benchmarks/bench_continuous.py`` reports more seeds.
 import numpy as np
 import pytest
 
-from discrete_softq.continuous import run_multigoal
-from discrete_softq.continuous.experiment import DEFAULT_STEPS
+from discrete_softq.experiments.multigoal import DEFAULT_STEPS, run_multigoal
 
 
 @pytest.fixture(scope="module")

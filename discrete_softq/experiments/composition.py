@@ -27,9 +27,10 @@ from ..compose import CompositionBound, composition_bound
 from ..dp import maxent_return, soft_policy_evaluation, soft_policy_iteration
 from ..envs import GridWorld
 from ..mdp import TabularMDP
+from ..soft import boltzmann_policy
 
-__all__ = ["TWO_EXITS", "CompositionExample", "exit_task", "composition_example", "bound_versus_alpha",
-           "bound_versus_interpolation"]
+__all__ = ["TWO_EXITS", "CompositionExample", "CompositionStudy", "exit_task", "composition_example",
+           "bound_versus_alpha", "bound_versus_interpolation", "run_composition"]
 
 #: An open room with two exits in the top corners and a wall between the start and the top.
 TWO_EXITS: list[str] = [
@@ -86,6 +87,11 @@ class CompositionExample:
     def policy_loss(self) -> NDArray[np.float64]:
         """Theorem 1's true loss ``Q*_C - Q^{pi_sum}_C`` (bounded by ``bound.D``), shape (n_states, 4)."""
         return self.Q_opt - self.Q_pi
+
+    @property
+    def task_policies(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The optimal (Boltzmann) policies of task 1 and task 2, each of shape (n_states, 4)."""
+        return boltzmann_policy(self.Q1, self.alpha), boltzmann_policy(self.Q2, self.alpha)
 
     @property
     def live(self) -> NDArray[np.bool_]:
@@ -206,3 +212,63 @@ def bound_versus_interpolation(ts: NDArray[np.float64] | list[float], alpha: flo
                            ("max_loss", (Q_opt - Q_pi).max())):
             out[key].append(float(value))
     return {k: np.array(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class CompositionStudy:
+    """One composition, a sweep over the temperature and one over how far the tasks part.
+
+    Attributes
+    ----------
+    example : CompositionExample
+        At the study's temperature.
+    task : dict of str to float
+        ``gamma``, ``slip``, ``goal_reward``, ``step_cost``.
+    alphas : ndarray of shape (n_alphas,)
+    sweep : dict of str to ndarray of shape (n_alphas,)
+        :func:`bound_versus_alpha`.
+    ts : ndarray of shape (n_ts,)
+    interpolation : dict of str to ndarray of shape (n_ts,)
+        :func:`bound_versus_interpolation`.
+    """
+
+    example: CompositionExample
+    task: dict[str, float]
+    alphas: NDArray[np.float64]
+    sweep: dict[str, NDArray[np.float64]]
+    ts: NDArray[np.float64]
+    interpolation: dict[str, NDArray[np.float64]]
+
+    def report(self) -> str:
+        """The bounds against the true gaps, then one row per temperature and per interpolation step."""
+        ex, s, sw, it = self.example, self.example.summary(), self.sweep, self.interpolation
+        lines = [f"two exit tasks on a {ex.env.n_rows}x{ex.env.n_cols} map, alpha={ex.alpha:g}, "
+                 f"gamma={self.task['gamma']:g}, slip={self.task['slip']:g}",
+                 f"Lemma 1   max_s,a (Q_sum - Q*_C) = {s['max_gap']:.4f}  <=  max C* = {s['max_C']:.4f}",
+                 f"          at the start: gap {s['start_gap']:.4f} <= C* {s['start_C']:.4f}",
+                 f"Theorem 1 max_s,a (Q*_C - Q^pi_sum) = {s['max_loss']:.4f}  <=  max D* = {s['max_D']:.4f}",
+                 f"          at the start: loss {s['start_loss']:.4f} <= D* {s['start_D']:.4f}",
+                 f"max-ent return from the start: optimal {s['return_optimal']:.4f}, "
+                 f"composed {s['return_composed']:.4f}",
+                 f"{'alpha':>8} {'gap':>9} {'C*':>9} {'loss':>9} {'D*':>9}   (start state)"]
+        lines += [f"{a:8.3f} {sw['start_gap'][i]:9.4f} {sw['start_C'][i]:9.4f} {sw['start_loss'][i]:9.4f} "
+                  f"{sw['start_D'][i]:9.4f}" for i, a in enumerate(self.alphas)]
+        lines += [f"second task r2(t) = (1-t) r1 + t r2 at alpha={ex.alpha:g} (max over states and actions):",
+                  f"{'t':>6} {'D_1/2':>8} {'gap':>9} {'C*':>9} {'loss':>9} {'D*':>9}"]
+        lines += [f"{t:6.2f} {it['divergence'][i]:8.4f} {it['max_gap'][i]:9.4f} {it['max_C'][i]:9.4f} "
+                  f"{it['max_loss'][i]:9.4f} {it['max_D'][i]:9.4f}" for i, t in enumerate(self.ts)]
+        return "\n".join(lines)
+
+
+def run_composition(alpha: float = 0.5, gamma: float = 0.95, slip: float = 0.1, goal_reward: float = 10.0,
+                    step_cost: float = 1.0, n_alphas: int = 13, n_ts: int = 11) -> CompositionStudy:
+    """The composition at ``alpha``, the bounds at ``n_alphas`` temperatures in [0.05, 2] and ``n_ts`` steps t.
+
+    >>> study = run_composition(n_alphas=2, n_ts=2)
+    >>> study.alphas.tolist(), study.ts.tolist()
+    ([0.05, 2.0], [0.0, 1.0])
+    """
+    task = dict(gamma=float(gamma), slip=float(slip), goal_reward=float(goal_reward), step_cost=float(step_cost))
+    alphas, ts = np.geomspace(0.05, 2.0, n_alphas), np.linspace(0.0, 1.0, n_ts)
+    return CompositionStudy(composition_example(alpha=alpha, **task), task, alphas, bound_versus_alpha(alphas, **task),
+                            ts, bound_versus_interpolation(ts, alpha=alpha, **task))

@@ -33,16 +33,34 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import soft_q_iteration
+from .._validate import integer
 from ..agents import run_batched
-from ..agents.batched import GridTables
+try:
+    from ..envs import GridTables
+except ImportError:  # GridTables is moving from agents.batched to the environment
+    from ..agents.batched import GridTables
 from ..agents.stats import Estimate, bootstrap_band, bootstrap_ci, first_short_episode, recovery_time
 from . import maze_measures as mm
 from .maze_setup import AGENTS, PRETRAIN_FACTOR, SETUPS, UNIFORM, configurations, make_agents, make_env
 
-__all__ = ["AgentResult", "MazeChangeResult", "run_maze_change", "termination_pitfall", "tune_agent",
-           "alpha_sweep"]
+__all__ = ["AgentResult", "MazeChangeResult", "MEASURES", "run_maze_change", "termination_pitfall", "tune_agent",
+           "alpha_sweep", "sweep_report"]
 
 RECOVERY_K, RECOVERY_MARGIN = 3, 0.25
+
+#: Which measure answers which question (the order of the printed table).
+MEASURES = [
+    ("converged", "(pre) greedy path optimal at the change, share"),
+    ("greedy_knows", "(a) greedy path reaches the goal on the new map, share"),
+    ("route_knowledge", "(a) share of new-route cells whose greedy path reaches the goal"),
+    ("p_reach", "(a) P(behaviour policy reaches goal in 2x new shortest)"),
+    ("recovered", "(b) share of seeds that recover"),
+    ("recovery_steps", "(b) recovery time, median steps after the change"),
+    ("reward_before", "(c) reward before the change"),
+    ("reward_after", "(c) reward after the change"),
+    ("shortcut_found", "(d) share of seeds that use the shortcut"),
+    ("shortcut_steps", "(d) steps until the shortcut is used, median"),
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +92,28 @@ class MazeChangeResult:
     tuning: dict[str, list[tuple[dict[str, Any], float]]]  # agent -> [(params, mean score)]
     pitfall: list[dict[str, float]]
     layouts: tuple[Any, Any] = field(repr=False, default=(None, None))
+
+    def best_params(self, agent: str) -> dict[str, Any]:
+        """The configuration tuning kept for ``agent`` (the first of tied bests)."""
+        return dict(max(self.tuning[agent], key=lambda ps: ps[1])[0])
+
+    def report(self) -> str:
+        """The printed text: tuning results, the pitfall table, one table per agent and condition."""
+        lines = [f"layout {self.layout}, reward '{self.reward}': shortest path {self.shortest_before} steps before "
+                 f"the change, {self.shortest_after} after", "",
+                 "tuning (mean total reward on the tuning seeds; * = best, the first of tied bests is kept):"]
+        for name, scores in self.tuning.items():
+            best = max(s for _, s in scores)
+            lines.append(f"  {name:13s} " + ", ".join(f"{'*' if s == best else ''}{p}: {s:.1f}" for p, s in scores))
+        lines += ["", "termination pitfall (exact soft-optimal policy on the first map, P(goal within the episode)):"]
+        lines += [f"  alpha={row['alpha']:<5g} Shannon entropy: {row['shannon']:.3f}   "
+                  f"KL to uniform: {row['kl_uniform']:.3f}" for row in self.pitfall]
+        for condition, per_agent in self.results.items():
+            for res in per_agent.values():
+                lines += ["", f"[{condition}] {res.label} {res.params}  (change at step {res.change_step} of "
+                          f"{res.n_steps}, {next(iter(res.measures.values())).n} seeds; value [95% CI])"]
+                lines += [f"  {text:60s} {res.measures[key]}" for key, text in MEASURES if key in res.measures]
+        return "\n".join(lines)
 
 
 def _seeds(seq: np.random.SeedSequence, n: int) -> list[int]:
@@ -173,8 +213,8 @@ def run_maze_change(layout: str = "two_routes", agents: Sequence[str] = ("soft",
         raise ValueError(f"conditions must be 'fixed' and/or 'pretrained'; got {list(conditions)}")
     if n_seeds < 2 or n_tune_seeds < 1:
         raise ValueError(f"n_seeds must be >= 2 and n_tune_seeds >= 1; got {n_seeds}, {n_tune_seeds}")
-    change = setup.change_step if change_step is None else int(change_step)
-    post = setup.post_steps if post_steps is None else int(post_steps)
+    change = setup.change_step if change_step is None else integer(change_step, "change_step", low=1)
+    post = setup.post_steps if post_steps is None else integer(post_steps, "post_steps", low=2)
     window = max(1, min(change, post) // 4)
     tune_seq, eval_seq = np.random.SeedSequence(seed).spawn(2)
     tune_seeds, eval_seeds = _seeds(tune_seq, n_tune_seeds), _seeds(eval_seq, n_seeds)
@@ -226,3 +266,14 @@ def alpha_sweep(layout: str = "two_routes", reward: str = "step", alphas: Sequen
         out[condition] = {float(a): evaluate_agent(agent, {"alpha": float(a), "lr": lr}, env, at, at + post,
                                                    eval_seeds, max(1, min(change, post) // 4)) for a in alphas}
     return out
+
+
+def sweep_report(sweep: Mapping[str, Mapping[float, AgentResult]], lr: float) -> str:
+    """One line per temperature of an :func:`alpha_sweep` (the printed text)."""
+    keys = ["converged", "route_knowledge", "p_reach", "recovered", "recovery_steps", "reward_before", "reward_after"]
+    lines = [f"soft Q (KL to uniform) at fixed temperatures, lr={lr} (not tuned; value [95% CI]):"]
+    for condition, per_alpha in sweep.items():
+        lines.append(f"  [{condition}]  " + " | ".join(keys))
+        lines += [f"    alpha={alpha:<5g} " + " | ".join(str(res.measures[k]) for k in keys)
+                  for alpha, res in per_alpha.items()]
+    return "\n".join(lines)

@@ -19,7 +19,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..agents.batched import GridTables
+try:
+    from ..envs import GridTables
+except ImportError:  # GridTables is moving from agents.batched to the environment
+    from ..agents.batched import GridTables
 
 __all__ = ["distances_to_goal", "shortest_path_length", "shortest_route_cells", "greedy_path_length",
            "greedy_reaches_goal", "route_knowledge", "reach_probability"]

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validate import integer
 from ..agents import QLearning, SoftQLearning, run_batched
 from ..agents.stats import Estimate, bootstrap_band, bootstrap_ci, recovery_time
 from ..dp import soft_policy_state_values, value_iteration
@@ -91,9 +92,7 @@ class PretrainingConfig:
     def __post_init__(self) -> None:
         for name in ("n_seeds", "pretrain_steps", "finetune_steps", "max_steps", "eval_every", "early_steps",
                      "k_good", "n_boot"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1; got {value!r}")
+            integer(getattr(self, name), name, low=1)
         if self.finetune_steps % self.eval_every:
             raise ValueError(f"finetune_steps must be a multiple of eval_every={self.eval_every}; "
                              f"got {self.finetune_steps}")
@@ -181,6 +180,38 @@ class PretrainingResult:
             cap = float(self.config.finetune_steps)
             x, y = np.minimum(x, cap), np.minimum(y, cap)
         return bootstrap_ci(x - y, n_boot=self.config.n_boot, seed=self.seed)
+
+    def capped_steps(self, measure: str = "steps_to_threshold") -> dict[str, tuple[NDArray, float, float, float]]:
+        """Per condition: per-seed steps with "never" counted as the budget, and the median with its interval.
+
+        ``measure`` is ``"steps_to_threshold"`` or ``"greedy_steps_to_threshold"``; what
+        :func:`~discrete_softq.plotting.pretraining.plot_steps_to_threshold` draws.
+        """
+        budget, est, data = float(self.config.finetune_steps), self.estimates(), getattr(self, measure)
+        return {k: (np.minimum(data[k], budget), min(est[k][measure].value, budget),
+                    min(est[k][measure].low, budget), min(est[k][measure].high, budget)) for k in self.labels}
+
+    def report(self) -> str:
+        """The printed table: estimates per condition with 95% intervals, then the paired differences."""
+        cfg, est = self.config, self.estimates()
+        lines = [f"{cfg.n_seeds} seeds; pre-training {cfg.pretrain_steps} steps, fine-tuning {cfg.finetune_steps} "
+                 f"steps; shortest path {self.shortest_path} (optimal reward/step {1 / self.shortest_path:.4f})",
+                 "reward/step at the end of pre-training: "
+                 + ", ".join(f"{k} {v.mean():.4f}" for k, v in self.pretrain_reward.items()),
+                 f"{'condition':<20} {'steps to threshold':>24} {'reached':>20} {'greedy >= 0.9 after':>24} "
+                 f"{'reward/step, first ' + str(cfg.early_steps):>28}"]
+        for k in self.labels:
+            e = est[k]
+            lines.append(f"{k:<20} {str(e['steps_to_threshold']):>24} {str(e['reached']):>20} "
+                         f"{str(e['greedy_steps_to_threshold']):>24} {str(e['early_reward']):>28}")
+        lines += ["(medians over seeds for steps, means otherwise; [95% bootstrap CI]; inf = never within the budget)",
+                  "paired differences (mean over seeds, 95% CI; steps capped at the budget):"]
+        for learner in ("SQL", "QL"):
+            for other in ("from scratch", "hard init"):
+                a, b = f"{learner}, max-ent init", f"{learner}, {other}"
+                lines.append(f"  {a} - {b}: reward/step {self.paired_difference(a, b)}, "
+                             f"steps to threshold {self.paired_difference(a, b, 'steps_to_threshold')}")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         """Plain-Python summary (config and estimates), for notebooks and logs."""

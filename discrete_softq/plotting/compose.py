@@ -1,23 +1,24 @@
-"""Figures for composition (bound against true gap) and max-ent pre-training (learning curves).
+"""Figures of composition: bounds against true gaps, per state and against the temperature.
 
 Every helper takes a matplotlib ``ax``, draws precomputed numbers (nothing is computed here
 beyond sorting), and returns the artists it made. The numbers come from
-:mod:`discrete_softq.experiments.composition` and :mod:`discrete_softq.experiments.pretraining`.
+:mod:`discrete_softq.experiments.composition`; :func:`plot_composition_study` draws the whole
+figure of the ``composition`` demo from a :class:`~discrete_softq.experiments.composition.CompositionStudy`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from .bands import plot_mean_with_bands
 
-__all__ = ["plot_bound_against_gap", "plot_bound_versus_alpha", "plot_learning_curves",
-           "plot_steps_to_threshold"]
+from .gridworld import plot_policy_arrows, plot_values
+
+__all__ = ["plot_bound_against_gap", "plot_bound_versus_alpha", "plot_composition_study"]
 
 
 def plot_bound_against_gap(ax: Axes, gap: ArrayLike, bound: ArrayLike, *, title: str = "Lemma 1: bound vs true gap",
@@ -31,7 +32,7 @@ def plot_bound_against_gap(ax: Axes, gap: ArrayLike, bound: ArrayLike, *, title:
         E.g. ``max_a (Q_sum - Q*_C)`` and ``max_a C*``; NaN entries (walls, exits) are left out.
     title, gap_label, bound_label : str
     log : bool
-        Logarithmic y axis (zeros are left out).
+        Logarithmic y axis (zeros are left out; linear after all if nothing is positive).
 
     Returns
     -------
@@ -50,7 +51,7 @@ def plot_bound_against_gap(ax: Axes, gap: ArrayLike, bound: ArrayLike, *, title:
         ax.plot(x, g, "o", ms=3, color="tab:blue", label=gap_label)[0],
         ax.fill_between(x, g, b, color="tab:red", alpha=0.12, label="slack"),
     ]
-    if log:
+    if log and np.any(np.concatenate([g, b]) > 0):
         ax.set_yscale("log")
     ax.set_xlabel("state (sorted by the bound)")
     ax.set_ylabel("value")
@@ -79,17 +80,20 @@ def plot_bound_versus_alpha(ax: Axes, alphas: ArrayLike, curves: Mapping[str, Ar
     """
     x = np.asarray(alphas, dtype=float)
     artists: list[Any] = []
+    positive = False
     for label, y in curves.items():
         y = np.asarray(y, dtype=float)
         if y.shape != x.shape:
             raise ValueError(f"curves[{label!r}] must have shape {x.shape}; got {y.shape}")
         if log:
+            positive = positive or bool(np.any(y > 0))
             y = np.where(y > 0, y, np.nan)
         style = "--" if label.startswith("bound") else "-"
         artists.append(ax.plot(x, y, style, marker="o", ms=3, label=label)[0])
     if log:
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        if positive:  # a log y axis needs something positive to show
+            ax.set_yscale("log")
     ax.set_xlabel("temperature alpha")
     ax.set_ylabel("value at the start state")
     ax.set_title(title)
@@ -97,75 +101,30 @@ def plot_bound_versus_alpha(ax: Axes, alphas: ArrayLike, curves: Mapping[str, Ar
     return artists
 
 
-def plot_learning_curves(ax: Axes, x: ArrayLike, curves: Mapping[str, tuple[ArrayLike, ArrayLike, ArrayLike]], *,
-                         title: str = "fine-tuning on the specific task", xlabel: str = "environment steps",
-                         ylabel: str = "return", threshold: float | None = None,
-                         threshold_label: str = "threshold") -> list[Any]:
-    """Mean curve and shaded confidence band per condition.
+def plot_composition_study(axes: Any, study: Any) -> list[Any]:
+    """Fill a 2 x 4 array of axes: the four policies, then Lemma 1, Theorem 1, the divergence, the sweep.
 
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    x : ndarray of shape (n,)
-    curves : mapping of str to (mean, low, high), each of shape (n,)
-        Condition -> mean over seeds and the confidence band.
-    title, xlabel, ylabel : str
-    threshold : float, optional
-        Drawn as a horizontal dotted line (e.g. a threshold or the optimum).
-    threshold_label : str
-        Its legend entry.
-
-    Returns
-    -------
-    list of matplotlib artists
+    Top row: task 1, task 2, the composed policy and the true optimum of the mean reward. Bottom
+    row: per-state bound against gap (Lemma 1 and Theorem 1), the Renyi divergence over the map,
+    and the start state's gaps and bounds against alpha.
     """
-    artists = plot_mean_with_bands(ax, x, curves)
-    if threshold is not None:
-        artists.append(ax.axhline(threshold, color="grey", ls=":", label=threshold_label))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize="small")
-    return artists
-
-
-def plot_steps_to_threshold(ax: Axes, results: Mapping[str, tuple[ArrayLike, float, float, float]], *,
-                            title: str = "steps to reach the threshold", ylabel: str = "environment steps",
-                            cap: float | None = None, stat_label: str = "median, 95% CI", seed: int = 0) -> list[Any]:
-    """Per condition: every seed as a dot (jittered), a statistic over seeds and its confidence interval.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    results : mapping of str to (per_seed, statistic, low, high)
-        ``per_seed`` of shape (n_seeds,); seeds that never reached the threshold should carry
-        the budget (``cap``).
-    title, ylabel : str
-    cap : float, optional
-        The budget, drawn as a dotted line (seeds on it never reached the threshold).
-    stat_label : str
-        Legend entry of the statistic (e.g. ``"median, 95% CI"``).
-    seed : int
-        Seed of the horizontal jitter (deterministic figures).
-
-    Returns
-    -------
-    list of matplotlib artists
-    """
-    rng = np.random.default_rng(seed)
+    ex, sweep = study.example, study.sweep
+    L, per_state = ex.env.layout, ex.per_state()
+    policies = (*ex.task_policies, ex.bound.policy, ex.policy_opt)
+    titles = ("task 1 (left exit): pi*_1", "task 2 (right exit): pi*_2", "composed: pi_sum ~ sqrt(pi1 pi2)",
+              "true optimum of the mean reward: pi*_C")
     artists: list[Any] = []
-    names: Sequence[str] = list(results)
-    for i, name in enumerate(names):
-        per_seed, stat, lo, hi = results[name]
-        y = np.asarray(per_seed, dtype=float)
-        jitter = i + rng.uniform(-0.15, 0.15, size=y.size)
-        artists.append(ax.scatter(jitter, y, s=8, alpha=0.5, color=f"C{i}"))
-        artists.append(ax.errorbar([i], [stat], yerr=[[stat - lo], [hi - stat]], fmt="D", color="black",
-                                   capsize=6, label=stat_label if i == 0 else None))
-    if cap is not None:
-        artists.append(ax.axhline(cap, color="grey", ls=":", label="budget (never reached)"))
-    ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize="small")
+    for ax, pi, title in zip(axes[0], policies, titles):
+        artists += plot_policy_arrows(ax, pi, L, title=title)
+    artists += plot_bound_against_gap(axes[1, 0], per_state["gap"], per_state["C"],
+                                      title="Lemma 1 per state: Q_sum - Q*_C <= C*",
+                                      gap_label="true gap max_a(Q_sum - Q*_C)", bound_label="bound max_a C*")
+    artists += plot_bound_against_gap(axes[1, 1], per_state["loss"], per_state["D"], log=True,
+                                      title="Theorem 1 per state: Q*_C - Q^pi_sum <= D*",
+                                      gap_label="true loss max_a(Q*_C - Q^pi_sum)", bound_label="bound max_a D*")
+    artists += plot_values(axes[1, 2], np.where(ex.live, ex.bound.divergence, np.nan), L,
+                           title="Renyi divergence D_1/2(pi*_1 || pi*_2)", cmap="magma")
+    artists += plot_bound_versus_alpha(axes[1, 3], study.alphas, {
+        "true gap Q_sum - Q*_C": sweep["start_gap"], "bound C*": sweep["start_C"],
+        "true loss Q*_C - Q^pi_sum": sweep["start_loss"], "bound D*": sweep["start_D"]})
     return artists

@@ -20,6 +20,7 @@ __all__ = [
     "plot_action_q_contours",
     "plot_particle_density",
     "plot_particles_2d",
+    "plot_multigoal_study",
 ]
 
 _GOAL_NAMES = ("E", "W", "N", "S")
@@ -153,4 +154,26 @@ def plot_particles_2d(ax: Axes, particles: ArrayLike, grid_x: ArrayLike, grid_y:
     artists += ax.plot(p[:, 0], p[:, 1], "r.", ms=4, label=label)
     ax.set(aspect="equal", xlabel="$x_1$", ylabel="$x_2$", title=title)
     ax.legend(loc="upper right", fontsize=7)
+    return artists
+
+
+#: Row titles of :func:`plot_multigoal_study`, per agent name.
+AGENT_LABELS = {"sql": ("soft Q-learning (sampled actions)", "sampled actions"),
+                "ddpg": ("DDPG (deterministic policy)", "deterministic action")}
+
+
+def plot_multigoal_study(axes: Any, comparison: Any, env: Any) -> list[Any]:
+    """One row per agent of a :class:`~discrete_softq.experiments.multigoal.MultiGoalComparison`.
+
+    Each row: the rollouts over the reward landscape, then Q(s, .) over the action square at each
+    figure state with the agent's actions there. ``axes`` has shape (n_agents, 1 + n_states).
+    """
+    artists: list[Any] = []
+    for row, (name, res) in enumerate(comparison.results.items()):
+        label, what = AGENT_LABELS.get(name, (name, "actions"))
+        artists += plot_multigoal_rollouts(axes[row, 0], env, res.rollouts.paths, res.rollouts.goals,
+                                           title=f"{label}\nhits E,W,N,S = {res.goal_counts.tolist()}")
+        for col, c in enumerate(comparison.contours[name], start=1):
+            artists += plot_action_q_contours(axes[row, col], c.action_grid, c.q_grid, c.actions, actions_label=what,
+                                              title=f"{name.upper()}: Q(s, a) at s = {c.state}")
     return artists

@@ -1,0 +1,179 @@
+"""The multi-goal experiment of Haarnoja et al. (2017), Figure 1: train an agent, roll it out.
+
+Shared by the ``multigoal`` demo, the benchmark, the notebook and the tests, so they all measure
+the same thing. :func:`run_multigoal` trains and evaluates one agent; :func:`compare_multigoal`
+trains soft Q-learning and DDPG alike and evaluates their Q-functions over the action square at
+the paper's states (:data:`FIGURE_STATES`), which :mod:`discrete_softq.plotting.continuous` draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..envs.multigoal import MultiGoalEnv
+
+if TYPE_CHECKING:  # discrete_softq.continuous re-exports this module: import it only when a run starts
+    from ..continuous.training import History, Rollouts
+
+__all__ = ["MultiGoalResult", "run_multigoal", "q_on_action_grid", "ActionContour", "MultiGoalComparison",
+           "compare_multigoal", "DEFAULT_STEPS", "AGENTS", "FIGURE_STATES"]
+
+#: Environment steps of a default run (well inside the 20,000 of the target).
+DEFAULT_STEPS = 6000
+#: The states of the paper's Q-contour panels (Figure 1b).
+FIGURE_STATES = ((-2.5, 0.0), (0.0, 0.0), (2.5, 2.5))
+#: Agent names accepted by :func:`run_multigoal`.
+AGENTS = ("sql", "ddpg")
+
+
+@dataclass(frozen=True)
+class MultiGoalResult:
+    """One trained agent on the multi-goal task and its evaluation.
+
+    Attributes
+    ----------
+    agent : SoftQLearningAgent or DDPGAgent
+    history : History
+        The training run (``history.wall_time`` is the training time in seconds).
+    rollouts : Rollouts
+        Evaluation episodes from the origin (SQL: sampled actions; DDPG: its deterministic policy).
+    goal_counts : ndarray of shape (4,)
+        Evaluation episodes that ended at each goal.
+    """
+
+    agent: Any
+    history: History
+    rollouts: Rollouts
+    goal_counts: NDArray[np.int64]
+
+    @property
+    def goal_fractions(self) -> NDArray[np.float64]:
+        """Fraction of evaluation episodes ending at each goal, shape (4,)."""
+        return self.goal_counts / len(self.rollouts.goals)
+
+    def n_goals_reached(self, min_fraction: float = 0.1) -> int:
+        """How many goals are reached by at least ``min_fraction`` of the evaluation episodes."""
+        return int(np.sum(self.goal_fractions >= min_fraction))
+
+    def report(self, name: str = "agent") -> str:
+        """One line: training steps and time, goal hits (E, W, N, S) and the episodes that reached none."""
+        n = len(self.rollouts.goals)
+        return (f"{name.upper():5s} {len(self.history.step_rewards)} steps, trained in {self.history.wall_time:.1f} s; "
+                f"goal hits (E, W, N, S) over {n} rollouts: {self.goal_counts.tolist()}, "
+                f"no goal: {n - int(self.goal_counts.sum())}")
+
+
+def run_multigoal(agent: str = "sql", n_steps: int = DEFAULT_STEPS, seed: int = 0, n_rollouts: int = 100,
+                  progress: bool = False, **agent_kwargs: Any) -> MultiGoalResult:
+    """Train ``agent`` ("sql" or "ddpg") with default settings for ``n_steps`` and roll it out.
+
+    ``agent_kwargs`` override the agent's defaults. The agent, the training env and the
+    evaluation starts get independent streams spawned from ``seed``.
+    """
+    if agent not in AGENTS:
+        raise ValueError(f"agent must be one of {AGENTS}; got {agent!r}")
+    from ..continuous.baselines import DDPGAgent
+    from ..continuous.sql import SoftQLearningAgent
+    from ..continuous.training import goal_hit_counts, rollouts, train
+
+    agent_ss, train_ss, eval_ss = np.random.SeedSequence(seed).spawn(3)
+    env = MultiGoalEnv()
+    if agent == "sql":
+        learner: Any = SoftQLearningAgent(2, 2, seed=np.random.default_rng(agent_ss), **agent_kwargs)
+        policy = learner.act
+    else:
+        learner = DDPGAgent(2, 2, seed=np.random.default_rng(agent_ss), **agent_kwargs)
+        policy = learner.policy_action
+    history = train(env, learner, n_steps, seed=int(train_ss.generate_state(1)[0]), progress=progress)
+    evaluation = rollouts(MultiGoalEnv(), policy, n_rollouts, seed=int(eval_ss.generate_state(1)[0]))
+    return MultiGoalResult(learner, history, evaluation, goal_hit_counts(evaluation.goals))
+
+
+def q_on_action_grid(agent: Any, obs: Any, resolution: int = 41) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``agent.q_values(obs, a)`` on a ``resolution x resolution`` grid over the action square.
+
+    Returns
+    -------
+    action_grid : ndarray of shape (resolution, resolution, 2)
+    q_grid : ndarray of shape (resolution, resolution)
+    """
+    lin = np.linspace(-1.0, 1.0, resolution)
+    grid = np.stack(np.meshgrid(lin, lin), axis=-1)
+    obs_grid = np.broadcast_to(np.asarray(obs, dtype=float), grid.shape)
+    return grid, np.asarray(agent.q_values(obs_grid, grid), dtype=float)
+
+
+@dataclass(frozen=True, eq=False)
+class ActionContour:
+    """One agent's Q(s, .) over the action square at one state, and the actions it takes there.
+
+    Attributes
+    ----------
+    state : tuple of float
+    action_grid : ndarray of shape (resolution, resolution, 2)
+    q_grid : ndarray of shape (resolution, resolution)
+    actions : ndarray of shape (n, 2)
+        SQL: ``n_samples`` actions of its sampling network; DDPG: its one deterministic action.
+    """
+
+    state: tuple[float, float]
+    action_grid: NDArray[np.float64]
+    q_grid: NDArray[np.float64]
+    actions: NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class MultiGoalComparison:
+    """Soft Q-learning and DDPG trained alike: their results and Q contours at :data:`FIGURE_STATES`."""
+
+    n_steps: int
+    results: dict[str, MultiGoalResult]
+    contours: dict[str, tuple[ActionContour, ...]]
+
+    def report(self) -> str:
+        """One line per agent (:meth:`MultiGoalResult.report`)."""
+        return "\n".join(res.report(name) for name, res in self.results.items())
+
+
+def compare_multigoal(n_steps: int = DEFAULT_STEPS, seed: int = 0, n_rollouts: int = 100, n_samples: int = 100,
+                      progress: bool = False) -> MultiGoalComparison:
+    """Train and evaluate both :data:`AGENTS` (:func:`run_multigoal`), then evaluate Q at the figure states.
+
+    Parameters
+    ----------
+    n_steps : int
+        Training steps per agent.
+    seed : int
+        Seed of both agents (see :func:`run_multigoal`).
+    n_rollouts : int
+        Evaluation episodes per agent.
+    n_samples : int
+        Actions sampled from SQL's network at each figure state.
+    progress : bool
+        tqdm bars during training.
+
+    Returns
+    -------
+    MultiGoalComparison
+
+    Examples
+    --------
+    >>> cmp = compare_multigoal(n_steps=40, n_rollouts=2, n_samples=3)
+    >>> [len(c) for c in cmp.contours.values()]
+    [3, 3]
+    """
+    results = {name: run_multigoal(name, n_steps=n_steps, seed=seed, n_rollouts=n_rollouts, progress=progress)
+               for name in AGENTS}
+    contours = {}
+    for name, res in results.items():
+        rows = []
+        for state in FIGURE_STATES:
+            obs = np.asarray(state)
+            actions = res.agent.sample_actions(obs, n_samples) if name == "sql" else res.agent.policy_action(obs)
+            rows.append(ActionContour(state, *q_on_action_grid(res.agent, state), np.atleast_2d(actions)))
+        contours[name] = tuple(rows)
+    return MultiGoalComparison(int(n_steps), results, contours)
