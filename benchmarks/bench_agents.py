@@ -1,11 +1,18 @@
-"""Agent-steps per second: the per-environment loop (`train`) against the batched runner.
+"""Agent-steps per second: the per-environment loop (`train`) and the batched runner (`run_batched`).
 
-``python benchmarks/bench_agents.py [--steps 2000] [--quick]``
+``python benchmarks/bench_agents.py [--steps 2000] [--train-steps 6000] [--repeat 3] [--quick]``
 
-Environment: ``two_routes`` with its wall change and the 200-step limit, step-cost rewards.
-An agent-step is one environment step plus the agent's update (and, for Dyna, its 5 planning
-updates). Target of issue 4: >= 1e6 agent-steps/s batched on 2 cores. Single-threaded NumPy
-(``OPENBLAS_NUM_THREADS=1``); the batched runner is one process, so the second core is idle.
+Environment: ``two_routes`` with its wall change half-way and the 200-step limit, a step cost
+of -0.05. An agent-step is one environment step plus the agent's update (and, for Dyna, its 5
+planning updates). Each figure is the best of ``--repeat`` runs, timed in process CPU time
+(``time.process_time``) so that other load on a shared machine does not count. Single-threaded
+NumPy (``OPENBLAS_NUM_THREADS=1``); the batched runner is one process.
+
+The script uses only names that exist in every version of the package, so the figures before
+and after a change come from the same code::
+
+    PYTHONPATH=/path/to/old/checkout python benchmarks/bench_agents.py   # before
+    python benchmarks/bench_agents.py                                     # after
 """
 
 from __future__ import annotations
@@ -13,44 +20,74 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any, Callable
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from discrete_softq.agents import run_batched, train  # noqa: E402
-from discrete_softq.experiments.maze_setup import AGENTS, make_agents, make_env  # noqa: E402
+import numpy as np  # noqa: E402
 
-PARAMS = {"soft": {"alpha": 0.05, "lr": 0.5}, "q": {"epsilon": 0.1, "lr": 0.5},
-          "dyna": {"epsilon": 0.1, "lr": 0.5}, "soft_dyna": {"alpha": 0.05, "lr": 0.5}}
+from discrete_softq.agents import DynaQ, QLearning, SoftDynaQ, SoftQLearning, run_batched, train  # noqa: E402
+from discrete_softq.envs import GridWorld, WallChange  # noqa: E402
+
+UNIFORM = np.full(4, 0.25)
+#: name -> agent factory (n_states, seed) -> agent
+AGENTS: dict[str, Callable[[int, int], Any]] = {
+    "soft": lambda S, k: SoftQLearning(S, 4, alpha=0.05, lr=0.5, prior=UNIFORM, gamma=0.95, seed=k),
+    "q": lambda S, k: QLearning(S, 4, epsilon=0.1, lr=0.5, gamma=0.95, seed=k),
+    "dyna": lambda S, k: DynaQ(S, 4, epsilon=0.1, lr=0.5, n_planning=5, gamma=0.95, seed=k),
+    "soft_dyna": lambda S, k: SoftDynaQ(S, 4, alpha=0.05, lr=0.5, n_planning=5, prior=UNIFORM,
+                                        gamma=0.95, seed=k),
+}
 
 
-def single_rate(name: str, n_steps: int) -> float:
-    env = make_env("two_routes", "step", change_step=n_steps // 2)
-    agent = make_agents(AGENTS[name], PARAMS[name], [0], env.n_states)[0]
-    start = time.perf_counter()
-    train(env, agent, n_steps=n_steps, seed=0)
-    return n_steps / (time.perf_counter() - start)
+def make_env(n_steps: int) -> GridWorld:
+    """two_routes, blocked after half the run, 200-step episodes, step cost -0.05."""
+    return GridWorld("two_routes", changes=[WallChange(at_step=n_steps // 2, layout="two_routes_blocked")],
+                     max_steps=200, step_reward=-0.05, goal_reward=1.0, gamma=0.95)
 
 
-def batched_rate(name: str, n_agents: int, n_steps: int) -> float:
-    env = make_env("two_routes", "step", change_step=n_steps // 2)
-    agents = make_agents(AGENTS[name], PARAMS[name], list(range(n_agents)), env.n_states)
-    start = time.perf_counter()
-    run_batched(env, agents, n_steps, seeds=list(range(n_agents)))
-    return n_agents * n_steps / (time.perf_counter() - start)
+def best_rate(run: Callable[[], None], work: int, repeat: int) -> float:
+    """``work / CPU seconds`` of the fastest of ``repeat`` calls of ``run``."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        run()
+        best = min(best, time.process_time() - start)
+    return work / best
+
+
+def single_rate(name: str, n_steps: int, repeat: int) -> float:
+    env = make_env(n_steps)
+    return best_rate(lambda: train(env, AGENTS[name](env.n_states, 0), n_steps=n_steps, seed=0), n_steps, repeat)
+
+
+def batched_rate(name: str, n_agents: int, n_steps: int, repeat: int) -> float:
+    env = make_env(n_steps)
+
+    def run() -> None:
+        agents = [AGENTS[name](env.n_states, k) for k in range(n_agents)]
+        run_batched(env, agents, n_steps, seeds=list(range(n_agents)))
+
+    return best_rate(run, n_agents * n_steps, repeat)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000, help="steps per agent in the batched runs")
+    parser.add_argument("--train-steps", type=int, default=6000, help="steps of each train() run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the best is kept)")
     parser.add_argument("--quick", action="store_true", help="fewer sizes and steps")
     args = parser.parse_args()
     sizes = (30, 1000) if args.quick else (30, 300, 1000, 3000)
     steps = 500 if args.quick else args.steps
+    train_steps = 1500 if args.quick else args.train_steps
     print(f"{'agent':10s} {'runner':>14s} {'agents':>7s} {'agent-steps/s':>14s}")
-    for name in PARAMS:
-        print(f"{name:10s} {'train (1 env)':>14s} {1:7d} {single_rate(name, 3 * steps):14.3g}")
+    for name in AGENTS:
+        print(f"{name:10s} {'train (1 env)':>14s} {1:7d} {single_rate(name, train_steps, args.repeat):14.4g}",
+              flush=True)
         for n in sizes:
-            print(f"{name:10s} {'run_batched':>14s} {n:7d} {batched_rate(name, n, steps):14.3g}", flush=True)
+            print(f"{name:10s} {'run_batched':>14s} {n:7d} {batched_rate(name, n, steps, args.repeat):14.4g}",
+                  flush=True)
 
 
 if __name__ == "__main__":

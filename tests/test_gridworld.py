@@ -69,7 +69,7 @@ def test_bad_layouts_raise_value_error_naming_the_problem(bad, message):
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"slip": 1.5}, "slip"), ({"gamma": 1.0}, "gamma"), ({"max_steps": 0}, "max_steps"),
+    ({"slip": 1.5}, "slip"), ({"gamma": 1.5}, "gamma"), ({"max_steps": 0}, "max_steps"),
     ({"step_reward": float("nan")}, "step_reward"), ({"render_mode": "human"}, "render_mode"),
     ({"changes": [WallChange(at_step=1, layout="open_room")]}, "shape")])
 def test_bad_arguments_name_the_parameter(kwargs, name):
@@ -180,7 +180,7 @@ def test_seeded_reset_starts_a_new_run():
 
 def test_episode_change_lands_at_the_reset_of_that_episode():
     """at_episode=K: episodes 0..K-1 on the first map, episode K onwards on the new one."""
-    env = GridWorld("open_room", changes=[WallChange(at_episode=2, layout=LAYOUTS["open_room"][:-1] + ["S#....."])])
+    env = GridWorld("open_room", changes=[WallChange(at_episode=2, layout=list(LAYOUTS["open_room"][:-1]) + ["S#....."])])
     indices = []
     env.reset(seed=0)
     indices.append(env.layout_index)

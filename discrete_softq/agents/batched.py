@@ -28,6 +28,8 @@ import numpy as np
 from gymnasium.utils import seeding
 from numpy.typing import NDArray
 
+from .. import _validate
+from ..envs.dynamics import GridTables, slip_direction
 from .dyna import DynaQ, SoftDynaQ
 from .kernels import AgentBatch
 from .tabular import QLearning, SoftQLearning
@@ -37,66 +39,6 @@ __all__ = ["run_batched", "BatchedHistory", "GridTables"]
 
 _SUPPORTED = (SoftQLearning, QLearning, DynaQ, SoftDynaQ)
 _CHUNK = 512
-
-
-@dataclass(frozen=True, eq=False)
-class GridTables:
-    """A gridworld's dynamics as arrays, one slice per map of its schedule (``L`` maps).
-
-    Attributes
-    ----------
-    moves : ndarray of int of shape (L, 4, S)
-        Cell reached by moving in each direction (bumps stay put).
-    enter_reward : ndarray of shape (L, S)
-        Reward for entering each cell.
-    terminal : ndarray of bool of shape (L, S)
-    goal : ndarray of bool of shape (L, S)
-    start : ndarray of int of shape (L,)
-    displace : ndarray of int of shape (L, S)
-        Where an agent standing on each cell ends up when that map lands (nearest free cell).
-    at_step, at_episode : ndarray of shape (n_changes,)
-        Change triggers (``-1`` where the other kind is used).
-    """
-
-    moves: NDArray[np.intp]
-    enter_reward: NDArray[np.float64]
-    terminal: NDArray[np.bool_]
-    goal: NDArray[np.bool_]
-    start: NDArray[np.intp]
-    displace: NDArray[np.intp]
-    at_step: NDArray[np.int64]
-    at_episode: NDArray[np.int64]
-    slip: float
-    max_steps: int | None
-
-    @classmethod
-    def from_env(cls, env: Any) -> "GridTables":
-        """Tabulate a :class:`~discrete_softq.envs.GridWorld` (or a gymnasium wrapper of one)."""
-        env = getattr(env, "unwrapped", env)
-        S = env.n_states
-        states = np.arange(S)
-        moves, rewards, terminal, goal, start, displace = [], [], [], [], [], []
-        for k, L in enumerate(env.layouts):
-            moves.append(env.move_table(k))
-            rewards.append(env.reward_table(k))
-            terminal.append(L.terminal.ravel())
-            goal.append(L.goals.ravel())
-            start.append(env.start_state(k))
-            displace.append([env.nearest_free_state(s, k) for s in states])
-        at_step = np.array([-1 if c.at_step is None else c.at_step for c in env.changes], dtype=np.int64)
-        at_ep = np.array([-1 if c.at_episode is None else c.at_episode for c in env.changes], dtype=np.int64)
-        return cls(np.asarray(moves, dtype=np.intp), np.asarray(rewards, dtype=float),
-                   np.asarray(terminal, dtype=bool), np.asarray(goal, dtype=bool), np.asarray(start, dtype=np.intp),
-                   np.asarray(displace, dtype=np.intp), at_step, at_ep, float(env.slip), env.max_steps)
-
-    def layout_index(self, total_steps: int, episode: NDArray[np.int64]) -> NDArray[np.intp]:
-        """Vectorised :meth:`WallSchedule.index_at`: changes land in order, each once due."""
-        k = np.zeros(episode.shape, dtype=np.intp)
-        alive = np.ones(episode.shape, dtype=bool)
-        for step, ep in zip(self.at_step, self.at_episode):
-            alive &= (total_steps >= step) if step >= 0 else (episode >= ep)
-            k += alive
-        return k
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,33 +91,9 @@ def _env_generator(seed: Any) -> np.random.Generator:
     return seeding.np_random(int(seed))[0]
 
 
-def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[int | None] | None = None,
-                snapshot_steps: Sequence[int] | NDArray[np.integer] = (), progress: bool = False) -> BatchedHistory:
-    """Train every agent of ``agents`` on its own run of ``env``, all in lockstep.
-
-    Parameters
-    ----------
-    env : GridWorld
-        Its layouts, wall schedule, rewards, slip and ``max_steps`` define the runs (it is not
-        stepped itself).
-    agents : sequence of SoftQLearning, QLearning, DynaQ or SoftDynaQ
-        All of one class; hyperparameters may differ per agent except the learning-rate schedule
-        when it is not constant, ``n_planning`` (Dyna) and the temperature schedule, which must be
-        shared within agents of equal ``alpha``. They learn in place.
-    n_steps : int
-        Steps per agent.
-    seeds : sequence of int or None, optional
-        ``seeds[i]`` plays the role of ``train(..., seed=seeds[i])`` (the environment's generator,
-        used only when ``slip > 0``). Default: None for every agent.
-    snapshot_steps : sequence of int
-        Step counts after which to copy every Q-table (and close a visitation window).
-    progress : bool
-        tqdm bar over steps.
-
-    Returns
-    -------
-    BatchedHistory
-    """
+def _checked(env: Any, agents: Sequence[Any], n_steps: Any, seeds: Any,
+             snapshot_steps: Any) -> tuple[GridTables, list[Any], list[Any], NDArray[np.int64]]:
+    """The arguments of :func:`run_batched`, checked; the environment's tables."""
     agents = list(agents)
     if not agents:
         raise ValueError("agents must hold at least one agent")
@@ -183,37 +101,100 @@ def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[i
     if kind not in _SUPPORTED or any(type(a) is not kind for a in agents):
         raise TypeError("agents must all be of one class among SoftQLearning, QLearning, DynaQ, SoftDynaQ; "
                         f"got {sorted({type(a).__name__ for a in agents})}")
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps must be an int >= 0; got {n_steps!r}")
-    env = getattr(env, "unwrapped", env)
-    tables = GridTables.from_env(env)
-    N, S = len(agents), env.n_states
-    if any(a.n_states != S or a.n_actions != 4 for a in agents):
-        raise ValueError(f"agents must have n_states={S} and n_actions=4 to match env")
-    seeds = [None] * N if seeds is None else list(seeds)
-    if len(seeds) != N:
-        raise ValueError(f"seeds must have one entry per agent ({N}); got {len(seeds)}")
-    snaps = np.asarray(sorted(set(int(t) for t in snapshot_steps)), dtype=np.int64)
-    if snaps.size and (snaps[0] < 0 or snaps[-1] > n_steps):
-        raise ValueError(f"snapshot_steps must lie in [0, n_steps={n_steps}]; got {list(snapshot_steps)}")
+    first: dict[int, int] = {}
+    for i, a in enumerate(agents):
+        if id(a) in first:
+            raise ValueError(f"agents must be distinct objects (each learns its own run); agents[{first[id(a)]}] "
+                             f"and agents[{i}] are the same agent")
+        first[id(a)] = i
+    n_steps = _validate.integer(n_steps, "n_steps", low=0)
+    base = getattr(env, "unwrapped", env)
+    if not callable(getattr(base, "tables", None)):
+        raise TypeError("run_batched supports the gridworlds of discrete_softq.envs (GridWorld, e.g. "
+                        "gymnasium.make('discrete_softq/TwoRoutes-v0'), and wrappers of them); got "
+                        f"{type(base).__name__}. Use train() for other environments")
+    tables = GridTables.from_env(base)
+    S, A = tables.moves.shape[2], tables.moves.shape[1]
+    if any(a.n_states != S or a.n_actions != A for a in agents):
+        raise ValueError(f"agents must have n_states={S} and n_actions={A} to match env; got "
+                         f"{sorted({(a.n_states, a.n_actions) for a in agents})} (n_states, n_actions)")
+    seeds = [None] * len(agents) if seeds is None else list(seeds)
+    if len(seeds) != len(agents):
+        raise ValueError(f"seeds must have one entry per agent ({len(agents)}); got {len(seeds)}")
+    for i, sd in enumerate(seeds):
+        if sd is not None:
+            _validate.integer(sd, f"seeds[{i}]", low=0)
+    snaps = np.asarray(sorted({_validate.integer(t, "snapshot_steps", low=0, high=n_steps)
+                               for t in snapshot_steps}), dtype=np.int64)
+    return tables, agents, seeds, snaps
+
+
+def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[int | None] | None = None,
+                snapshot_steps: Sequence[int] | NDArray[np.integer] = (), progress: bool = False) -> BatchedHistory:
+    """Train every agent of ``agents`` on its own run of ``env``, all in lockstep.
+
+    Parameters
+    ----------
+    env : GridWorld
+        Its tables (:meth:`GridWorld.tables`: layouts, wall schedule, rewards, slip and
+        ``max_steps``) define the runs; it is not stepped itself. Other environments raise
+        TypeError (use :func:`train`).
+    agents : sequence of SoftQLearning, QLearning, DynaQ or SoftDynaQ
+        Distinct agents, all of one class; hyperparameters may differ per agent except the
+        learning-rate schedule when it is not constant, ``n_planning`` (Dyna) and the temperature
+        schedule, which must be shared within agents of equal ``alpha``. They learn in place.
+    n_steps : int
+        Steps per agent.
+    seeds : sequence of int or None, optional
+        ``seeds[i]`` plays the role of ``train(..., seed=seeds[i])`` (the environment's generator,
+        used only when ``slip > 0``). Default: None for every agent.
+    snapshot_steps : sequence of int
+        Step counts in ``[0, n_steps]`` after which to copy every Q-table (and close a visitation window).
+    progress : bool
+        tqdm bar over steps.
+
+    Returns
+    -------
+    BatchedHistory
+
+    Examples
+    --------
+    >>> from discrete_softq.agents import QLearning
+    >>> from discrete_softq.envs import GridWorld
+    >>> env = GridWorld(["S..G"], max_steps=20)
+    >>> hist = run_batched(env, [QLearning(4, 4, seed=k) for k in range(3)], 100, seeds=[0, 1, 2])
+    >>> hist.step_rewards.shape
+    (3, 100)
+    """
+    tables, agents, seeds, snaps = _checked(env, agents, n_steps, seeds, snapshot_steps)
     batch = AgentBatch(agents)
     env_rngs = [_env_generator(s) for s in seeds] if tables.slip > 0 else []
-    ar = np.arange(N)
-
-    rewards = np.zeros((N, n_steps))
-    ends = np.zeros((N, n_steps), dtype=np.int8)
-    Q_snaps = np.zeros((N, snaps.size, S, 4))
-    visits = np.zeros((N, snaps.size + 1, S), dtype=np.int64)
-    episode = np.zeros(N, dtype=np.int64)
-    layout = tables.layout_index(0, episode)
-    state = tables.start[layout].copy()
-    ep_steps = np.zeros(N, dtype=np.int64)
-    window = 0
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n_steps, unit="step")
+    try:
+        hist = _run(tables, batch, env_rngs, int(n_steps), snaps, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    batch.write_back(int(n_steps))
+    return hist
+
+
+def _run(T: GridTables, batch: AgentBatch, env_rngs: list[np.random.Generator], n_steps: int,
+         snaps: NDArray[np.int64], bar: Any) -> BatchedHistory:
+    """The lockstep loop: per step what ``train`` does, with the environment's rules on arrays."""
+    N, S, A = batch.N, batch.S, batch.A
+    ar = np.arange(N)
+    rewards, ends = np.zeros((N, n_steps)), np.zeros((N, n_steps), dtype=np.int8)
+    Q_snaps = np.zeros((N, snaps.size, S, A))
+    visits = np.zeros((N, snaps.size + 1, S), dtype=np.int64)
+    episode, ep_steps = np.zeros(N, dtype=np.int64), np.zeros(N, dtype=np.int64)
+    layout = np.zeros(N, dtype=np.intp) + T.layout_index(0, episode)
+    state = T.start[layout]
+    window = 0
     for t0 in range(0, n_steps, _CHUNK):
         C = min(_CHUNK, n_steps - t0)
         U = batch.draw(C)                                   # (N, C, 1 + n_planning)
@@ -225,21 +206,13 @@ def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[i
                 window += 1
             visits[ar, window, state] += 1
             action = batch.act(state, U[:, c, 0], t)
-            direction = action
-            if slip_u is not None:
-                u = slip_u[:, c]
-                direction = np.where(u < tables.slip / 2, (action + 1) % 4,
-                                     np.where(u < tables.slip, (action + 3) % 4, action))
-            nxt = tables.moves[layout, direction, state]
-            reward = tables.enter_reward[layout, nxt]
-            term = tables.terminal[layout, nxt]
+            direction = action if slip_u is None else slip_direction(action, slip_u[:, c], T.slip)
+            nxt, reward, term = T.transition(layout, state, direction)
             ep_steps += 1
-            new_layout = tables.layout_index(t + 1, episode)
-            moved = (new_layout != layout) & ~term
-            if moved.any():
-                nxt = np.where(moved, tables.displace[new_layout, nxt], nxt)
+            new_layout = T.layout_index(t + 1, episode)
+            nxt = T.displaced(layout, new_layout, nxt, term)
             layout = new_layout
-            trunc = ~term & (ep_steps >= tables.max_steps) if tables.max_steps is not None else np.zeros(N, bool)
+            trunc = T.truncated(ep_steps, term)
             batch.update(state, action, reward, nxt, term, U[:, c, 1:], t)
             rewards[:, t] = reward
             done = term | trunc
@@ -247,16 +220,12 @@ def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[i
             if done.any():
                 ends[:, t] = np.where(term, 1, np.where(trunc, 2, 0))
                 episode += done
-                layout = np.where(done, tables.layout_index(t + 1, episode), layout)
-                state = np.where(done, tables.start[layout], state)
+                layout = np.where(done, T.layout_index(t + 1, episode), layout)
+                state = np.where(done, T.start[layout], state)
                 ep_steps[done] = 0
         if bar is not None:
             bar.update(C)
-    if bar is not None:
-        bar.close()
     while window < snaps.size:
         Q_snaps[:, window] = batch.Q
         window += 1
-    batch.write_back(n_steps)
     return BatchedHistory(rewards, ends, snaps, Q_snaps, visits)
-

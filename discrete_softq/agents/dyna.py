@@ -20,27 +20,23 @@ stochastic environment it remembers only the last outcome of each pair (as in th
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .. import _validate
+from .model import TableModel
 from .schedules import Schedule, ScheduleLike
 from .tabular import QLearning, SoftQLearning
 
-__all__ = ["DynaQ", "SoftDynaQ"]
+__all__ = ["DynaQ", "SoftDynaQ", "DynaAgent"]
 
 
-def _check_planning(n_planning: int, kappa: float) -> tuple[int, float]:
-    if isinstance(n_planning, bool) or not isinstance(n_planning, numbers.Integral) or n_planning < 0:
-        raise ValueError(f"n_planning must be an int >= 0; got {n_planning!r}")
-    if isinstance(kappa, bool) or not isinstance(kappa, numbers.Real) or not (np.isfinite(kappa) and kappa >= 0):
-        raise ValueError(f"kappa must be a finite number >= 0; got {kappa!r}")
-    return int(n_planning), float(kappa)
+class DynaAgent:
+    """Model, bookkeeping and planning shared by :class:`DynaQ` and :class:`SoftDynaQ`.
 
-
-class _DynaMixin:
-    """Model, bookkeeping and planning shared by :class:`DynaQ` and :class:`SoftDynaQ`."""
+    The model is a :class:`~discrete_softq.agents.model.TableModel` with one row (the batched
+    runner stacks the rows of many agents and runs the same rules on them).
+    """
 
     n_states: int
     n_actions: int
@@ -48,53 +44,37 @@ class _DynaMixin:
     rng: np.random.Generator
 
     def _init_model(self, n_planning: int, kappa: float) -> None:
-        S, A = self.n_states, self.n_actions
-        self.n_planning, self.kappa = _check_planning(n_planning, kappa)
-        self.model_next = np.zeros((S, A), dtype=np.intp)
-        self.model_reward = np.zeros((S, A))
-        self.model_terminal = np.zeros((S, A), dtype=bool)
-        self.known = np.zeros((S, A), dtype=bool)
-        self.seen_state = np.zeros(S, dtype=bool)
-        self.last_tried = np.zeros((S, A), dtype=np.int64)
-        #: the modelled pairs ``s * A + a`` in the order they entered the model
-        self.model_pairs = np.zeros(S * A, dtype=np.intp)
-        self.n_model_pairs = 0
+        self.n_planning = _validate.integer(n_planning, "n_planning", low=0)
+        self.kappa = _validate.real(kappa, "kappa", low=0.0)
+        self.model = TableModel(1, self.n_states, self.n_actions, kappa=[self.kappa])
 
-    def _add_pair(self, s: int, a: int) -> None:
-        self.known[s, a] = True
-        self.model_pairs[self.n_model_pairs] = s * self.n_actions + a
-        self.n_model_pairs += 1
+    # the model's fields for this agent (views of its only row)
+    model_next = property(lambda self: self.model.row("next"), doc="Modelled next state of each pair (S, A).")
+    model_reward = property(lambda self: self.model.row("reward"), doc="Modelled reward of each pair (S, A).")
+    model_terminal = property(lambda self: self.model.row("terminal"), doc="Modelled termination (S, A).")
+    known = property(lambda self: self.model.row("known"), doc="Pairs in the model (S, A).")
+    seen_state = property(lambda self: self.model.row("seen"), doc="States seen so far (S,).")
+    last_tried = property(lambda self: self.model.row("last"), doc="Real step each pair was last tried (S, A).")
+    model_pairs = property(lambda self: self.model.row("pairs"), doc="Modelled pairs s * A + a, in order.")
+
+    @property
+    def n_model_pairs(self) -> int:
+        """Number of pairs in the model."""
+        return int(self.model.n_pairs[0])
 
     def update(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> None:
         """Real TD update, model update, then ``n_planning`` simulated updates (see the module)."""
-        s, s_next = self._check_state(s, "s"), self._check_state(s_next, "s_next")  # type: ignore[attr-defined]
-        a, r, terminated = int(a), float(r), bool(terminated)
-        if not 0 <= a < self.n_actions:
-            raise ValueError(f"a must be in [0, {self.n_actions}); got {a!r}")
-        self.td_update(s, a, r, s_next, terminated)  # type: ignore[attr-defined]
+        s, a, r, s_next, terminated = self._checked(s, a, r, s_next, terminated)  # type: ignore[attr-defined]
+        self.learn(s, a, r, s_next, terminated)  # type: ignore[attr-defined]
         now = self.n_updates + 1
-        if self.kappa > 0 and not self.seen_state[s]:
-            self.seen_state[s] = True
-            for b in range(self.n_actions):  # untried actions: "stay put, reward 0" until tried
-                if not self.known[s, b]:
-                    self.model_next[s, b] = s
-                    self._add_pair(s, b)
-        if not self.known[s, a]:
-            self._add_pair(s, a)
-        self.model_next[s, a], self.model_reward[s, a], self.model_terminal[s, a] = s_next, r, terminated
-        self.last_tried[s, a] = now
+        self.model.record(0, s, a, r, s_next, terminated, now)
         if self.n_planning:
-            u = self.rng.random(self.n_planning)
-            for k in range(self.n_planning):
-                pair = int(self.model_pairs[int(u[k] * self.n_model_pairs)])
-                ps, pa = divmod(pair, self.n_actions)
-                bonus = self.kappa * np.sqrt(now - self.last_tried[ps, pa]) if self.kappa > 0 else 0.0
-                self.td_update(ps, pa, self.model_reward[ps, pa] + bonus,  # type: ignore[attr-defined]
-                               int(self.model_next[ps, pa]), bool(self.model_terminal[ps, pa]))
+            for u in self.rng.random(self.n_planning):
+                self.learn(*self.model.simulate(0, u, now))  # type: ignore[attr-defined]
         self.n_updates = now
 
 
-class DynaQ(_DynaMixin, QLearning):
+class DynaQ(DynaAgent, QLearning):
     r"""Dyna-Q (``kappa = 0``) and Dyna-Q+ (``kappa > 0``): epsilon-greedy Q-learning plus planning.
 
     Parameters
@@ -122,7 +102,7 @@ class DynaQ(_DynaMixin, QLearning):
         self._init_model(n_planning, kappa)
 
 
-class SoftDynaQ(_DynaMixin, SoftQLearning):
+class SoftDynaQ(DynaAgent, SoftQLearning):
     r"""Soft Dyna-Q: soft Q-learning whose planning steps are soft backups on the learned model.
 
     Parameters

@@ -16,6 +16,12 @@ Acting: :class:`SoftQLearning` samples the Boltzmann policy
 :math:`\pi(a|s) \propto \rho(a|s) e^{Q(s,a)/\alpha}`; :class:`QLearning` is epsilon-greedy
 (ties among greedy actions broken uniformly at random; ``epsilon=0`` is allowed).
 
+The update is the two lines of :meth:`TabularAgent.learn`, calling the rules of
+:mod:`discrete_softq.agents.rules` (:func:`~.rules.td_target`, :func:`~.rules.td_step`) that the
+batched runner calls on many rows at once. It is computed in the convex form
+:math:`(1 - \eta) Q + \eta\, y`, which cannot overflow for finite ``Q`` and target; a target
+that overflows raises ValueError.
+
 Random numbers: ``act`` draws exactly **one** uniform from the agent's generator and ``update``
 draws none (the Dyna agents draw ``n_planning`` per update). The batched runner
 (:mod:`discrete_softq.agents.batched`) consumes the same streams in the same order, which is
@@ -29,73 +35,40 @@ Sutton & Barto (2018), Reinforcement Learning: An Introduction, 2nd ed., Section
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..soft import _as_prior, _boltzmann, _soft_value
+from .. import _validate
+from ..soft import check_prior, log_sum_exp, softmax
+from .rules import boltzmann_actions, epsilon_greedy, hard_values, soft_values, td_step, td_target, visit_step_size
 from .schedules import Schedule, ScheduleLike, as_schedule
 from .training import History, train
 
 __all__ = ["SoftQLearning", "QLearning", "TabularAgent", "train", "History",
            "sample_boltzmann", "epsilon_greedy"]
 
-
-# ---------------------------------------------------------------------- action selection (shared)
-def sample_boltzmann(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None, u: NDArray) -> NDArray[np.intp]:
-    """Inverse-CDF sample of the Boltzmann policy of each row of ``Q_rows`` (n, A) from uniforms ``u`` (n,)."""
-    cdf = np.cumsum(_boltzmann(Q_rows, alpha, prior_rows), axis=-1)
-    return (u[:, None] >= cdf[:, :-1]).sum(axis=-1)
-
-
-def epsilon_greedy(Q_rows: NDArray, epsilon: float | NDArray, u: NDArray) -> NDArray[np.intp]:
-    """Epsilon-greedy actions for rows ``Q_rows`` (n, A) from one uniform ``u`` (n,) each.
-
-    ``u < epsilon`` explores with action ``floor(A u / epsilon)`` (uniform given exploration);
-    otherwise ``v = (u - epsilon) / (1 - epsilon)`` picks the ``floor(v k)``-th of the ``k`` greedy
-    actions, so ties are broken uniformly at random with the same single draw.
-    """
-    n, A = Q_rows.shape
-    eps = np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
-    explore = u < eps
-    ties = Q_rows == Q_rows.max(axis=-1, keepdims=True)
-    n_ties = ties.sum(axis=-1)
-    v = np.where(explore, 0.0, (u - eps) / np.where(eps < 1.0, 1.0 - eps, 1.0))
-    k = np.minimum((v * n_ties).astype(np.intp), n_ties - 1)
-    greedy = (np.cumsum(ties, axis=-1) <= k[:, None]).sum(axis=-1)
-    random = np.minimum((u / np.where(eps > 0, eps, 1.0) * A).astype(np.intp), A - 1)
-    return np.where(explore, random, greedy)
-
-
-def _check_size(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1; got {value}")
-    return int(value)
+#: Former name of :func:`discrete_softq.agents.rules.boltzmann_actions`.
+sample_boltzmann = boltzmann_actions
 
 
 # ---------------------------------------------------------------------- the common learner
 class TabularAgent:
     """Shared machinery: the Q-table, visit counts, the learning-rate schedule, the generator.
 
-    Subclasses define :meth:`act` (via ``_choose``), ``_next_value`` and :meth:`policy`.
+    Subclasses define ``_choose(state, u)`` (an action from one uniform), ``next_value(state)``
+    and :meth:`policy`.
     """
 
     def __init__(self, n_states: int, n_actions: int, gamma: float, lr: ScheduleLike,
                  q_init: float, seed: int | np.random.Generator | None) -> None:
-        self.n_states = _check_size(n_states, "n_states")
-        self.n_actions = _check_size(n_actions, "n_actions")
-        if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not 0.0 <= gamma <= 1.0:
-            raise ValueError(f"gamma must be a number in [0, 1]; got {gamma!r}")
-        self.gamma: float = float(gamma)
+        self.n_states = _validate.integer(n_states, "n_states", low=1)
+        self.n_actions = _validate.integer(n_actions, "n_actions", low=1)
+        self.gamma: float = _validate.real(gamma, "gamma", low=0.0, high=1.0)
         self.lr: Schedule = as_schedule(lr, "lr", low=0.0, high=1.0)
-        if isinstance(q_init, bool) or not isinstance(q_init, numbers.Real) or not np.isfinite(q_init):
-            raise ValueError(f"q_init must be a finite number; got {q_init!r}")
-        self.q_init = float(q_init)
-        self.rng: np.random.Generator = np.random.default_rng(seed)
+        self.q_init = _validate.real(q_init, "q_init")
+        self.rng: np.random.Generator = _validate.generator(seed)
         self.Q: NDArray[np.float64] = np.full((self.n_states, self.n_actions), self.q_init)
         self.visits: NDArray[np.int64] = np.zeros((self.n_states, self.n_actions), dtype=np.int64)
         self.n_updates: int = 0
@@ -104,7 +77,8 @@ class TabularAgent:
     def _choose(self, state: int, u: float) -> int:
         raise NotImplementedError
 
-    def _next_value(self, state: int) -> float:
+    def next_value(self, state: int) -> float:
+        """The value ``V(state)`` that bootstraps the TD target."""
         raise NotImplementedError
 
     def policy(self) -> NDArray[np.float64]:
@@ -112,31 +86,23 @@ class TabularAgent:
         raise NotImplementedError
 
     # -- the interface
-    def _check_state(self, state: Any, name: str = "state") -> int:
-        s = int(state)
-        if not 0 <= s < self.n_states:
-            raise ValueError(f"{name} must be in [0, {self.n_states}); got {state!r}")
-        return s
-
     def act(self, state: int) -> int:
         """Sample an action in ``state`` (draws one uniform from the agent's generator)."""
-        return self._choose(self._check_state(state), self.rng.random())
+        return self._choose(_validate.index(state, "state", self.n_states), self.rng.random())
 
-    def td_update(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> float:
-        """One TD step on ``Q[s, a]`` (no model, no planning); returns the TD error."""
-        v_next = 0.0 if terminated else self._next_value(s_next)
-        target = r + self.gamma * v_next
-        self.visits[s, a] += 1
-        delta = target - self.Q[s, a]
-        self.Q[s, a] += self.lr(self.visits[s, a]) * delta
-        return float(delta)
+    def learn(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> None:
+        """One TD step on ``Q[s, a]`` (no checks, no model, no planning): the rules run_batched shares."""
+        target = td_target(r, self.gamma, self.next_value(s_next), terminated)
+        self.Q[s, a] = td_step(self.Q[s, a], visit_step_size(self.visits, (s, a), self.lr), target)
+
+    def _checked(self, s: Any, a: Any, r: Any, s_next: Any, terminated: Any) -> tuple[int, int, float, int, bool]:
+        return (_validate.index(s, "s", self.n_states), _validate.index(a, "a", self.n_actions),
+                _validate.real(r, "r"), _validate.index(s_next, "s_next", self.n_states),
+                _validate.flag(terminated, "terminated"))
 
     def update(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> None:
         """Learn from one real transition; ``terminated=False`` for a time-limit truncation."""
-        s, s_next = self._check_state(s, "s"), self._check_state(s_next, "s_next")
-        if not 0 <= int(a) < self.n_actions:
-            raise ValueError(f"a must be in [0, {self.n_actions}); got {a!r}")
-        self.td_update(s, int(a), float(r), s_next, bool(terminated))
+        self.learn(*self._checked(s, a, r, s_next, terminated))
         self.n_updates += 1
 
     def greedy_actions(self) -> NDArray[np.intp]:
@@ -185,8 +151,8 @@ class SoftQLearning(TabularAgent):
                  lr: ScheduleLike = 0.1, prior: ArrayLike | None = None, q_init: float = 0.0,
                  seed: int | np.random.Generator | None = None) -> None:
         super().__init__(n_states, n_actions, gamma, lr, q_init, seed)
-        self.alpha_schedule: Schedule = as_schedule(alpha, "alpha")
-        rho = _as_prior(prior, (self.n_states, self.n_actions))  # None for prior=None
+        self.alpha_schedule: Schedule = as_schedule(alpha, "alpha", clock="t")
+        rho = check_prior(prior, (self.n_states, self.n_actions))  # None for prior=None
         self.prior: NDArray[np.float64] | None = None if rho is None else np.broadcast_to(
             rho, (self.n_states, self.n_actions))
 
@@ -199,19 +165,20 @@ class SoftQLearning(TabularAgent):
         return None if self.prior is None else self.prior[state : state + 1]
 
     def _choose(self, state: int, u: float) -> int:
-        return int(sample_boltzmann(self.Q[state : state + 1], self.alpha, self._prior_rows(state),
-                                    np.array([u]))[0])
+        return int(boltzmann_actions(self.Q[state : state + 1], self.alpha, self._prior_rows(state),
+                                     np.array([u]))[0])
 
-    def _next_value(self, state: int) -> float:
-        return float(_soft_value(self.Q[state : state + 1], self.alpha, self._prior_rows(state))[0])
+    def next_value(self, state: int) -> float:
+        """The soft value ``alpha log sum_a rho exp(Q(state, a) / alpha)``."""
+        return soft_values(self.Q[state : state + 1], self.alpha, self._prior_rows(state))[0]
 
     def policy(self) -> NDArray[np.float64]:
         """The Boltzmann policy ``rho exp((Q - V) / alpha)``, shape (n_states, n_actions)."""
-        return _boltzmann(self.Q, self.alpha, self.prior)
+        return softmax(self.Q, self.alpha, self.prior)
 
     def values(self) -> NDArray[np.float64]:
         """The soft state values of the current Q-table, shape (n_states,)."""
-        return _soft_value(self.Q, self.alpha, self.prior)
+        return log_sum_exp(self.Q, self.alpha, self.prior)
 
 
 class QLearning(TabularAgent):
@@ -240,15 +207,14 @@ class QLearning(TabularAgent):
                  lr: ScheduleLike = 0.1, q_init: float = 0.0,
                  seed: int | np.random.Generator | None = None) -> None:
         super().__init__(n_states, n_actions, gamma, lr, q_init, seed)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0.0 <= epsilon <= 1.0:
-            raise ValueError(f"epsilon must be a number in [0, 1]; got {epsilon!r}")
-        self.epsilon: float = float(epsilon)
+        self.epsilon: float = _validate.real(epsilon, "epsilon", low=0.0, high=1.0)
 
     def _choose(self, state: int, u: float) -> int:
         return int(epsilon_greedy(self.Q[state : state + 1], self.epsilon, np.array([u]))[0])
 
-    def _next_value(self, state: int) -> float:
-        return float(self.Q[state].max())
+    def next_value(self, state: int) -> float:
+        """``max_a Q(state, a)``."""
+        return hard_values(self.Q[state : state + 1])[0]
 
     def policy(self) -> NDArray[np.float64]:
         """The epsilon-greedy policy: ``epsilon / A`` everywhere plus ``1 - epsilon`` shared by the ties."""

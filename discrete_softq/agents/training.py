@@ -16,12 +16,14 @@ are in ``step_rewards``).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
+
+from .. import _validate
 
 __all__ = ["History", "train"]
 
@@ -67,13 +69,16 @@ class History:
 
 
 def _check_budget(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int or None; got {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0; got {value}")
-    return int(value)
+    return None if value is None else _validate.integer(value, name, low=0)
+
+
+def _check_sizes(env: Any, agent: Any) -> None:
+    """The agent's table must match the environment's Discrete spaces (when both say their sizes)."""
+    for what, space_name in (("n_states", "observation_space"), ("n_actions", "action_space")):
+        space, size = getattr(env, space_name, None), getattr(agent, what, None)
+        if isinstance(space, gym.spaces.Discrete) and size is not None and int(space.n) != size:
+            raise ValueError(f"agent has {what}={size} but env has {space_name}=Discrete({int(space.n)}); "
+                             f"make the agent with {what}={int(space.n)}")
 
 
 def train(env: Any, agent: Any, n_steps: int | None = None, n_episodes: int | None = None,
@@ -105,6 +110,7 @@ def train(env: Any, agent: Any, n_steps: int | None = None, n_episodes: int | No
     for method in ("act", "update"):
         if not callable(getattr(agent, method, None)):
             raise TypeError(f"agent must have an {method}() method; got {type(agent).__name__}")
+    _check_sizes(env, agent)
     bar = None
     if progress:
         from tqdm.auto import tqdm

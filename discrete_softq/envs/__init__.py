@@ -16,19 +16,28 @@ id                                      environment
 
 Every keyword of the environment (``changes``, ``slip``, ``step_reward``, ...) can be
 overridden in ``gymnasium.make(id, **kwargs)``.
+
+Time limits: every gridworld id truncates its episodes (the environment's ``max_steps``): 200
+steps on ``TwoRoutes`` and ``OpenRoom``, and :data:`MAZE_MAX_STEPS` = 1000 steps on the two
+Sutton & Barto mazes (about 20 times their 54 cells and 60 times the longest shortest path, 16
+steps). The book's mazes have no episode limit; the limit only ends an episode that has stopped
+making progress, and ``gymnasium.make(id, max_steps=None)`` restores the book's setting.
 """
 
 from __future__ import annotations
 
 import gymnasium as gym
 
+from .dynamics import GridTables
 from .gridworld import Action, GridWorld, WallChange, WallSchedule
 from .layouts import LAYOUTS, Layout, parse_layout
 
-__all__ = ["Action", "GridWorld", "WallChange", "WallSchedule", "LAYOUTS", "Layout", "parse_layout",
-           "ENV_IDS"]
+__all__ = ["Action", "GridWorld", "GridTables", "WallChange", "WallSchedule", "LAYOUTS", "Layout",
+           "parse_layout", "ENV_IDS", "MAZE_MAX_STEPS"]
 
 _GRID = "discrete_softq.envs.gridworld:GridWorld"
+#: Episode limit of the registered Sutton & Barto mazes (see the module docstring).
+MAZE_MAX_STEPS = 1000
 
 #: Registered id -> (entry point, keyword arguments).
 _SPECS: dict[str, tuple[str, dict]] = {
@@ -36,9 +45,9 @@ _SPECS: dict[str, tuple[str, dict]] = {
         "layout": "two_routes", "max_steps": 200,
         "changes": (WallChange(at_step=2000, layout="two_routes_blocked"),)}),
     "discrete_softq/BlockingMaze-v0": (_GRID, {
-        "layout": "blocking_maze", "changes": (WallChange(at_step=1000, layout="blocking_maze_after"),)}),
+        "layout": "blocking_maze", "max_steps": MAZE_MAX_STEPS, "changes": (WallChange(at_step=1000, layout="blocking_maze_after"),)}),
     "discrete_softq/ShortcutMaze-v0": (_GRID, {
-        "layout": "shortcut_maze", "changes": (WallChange(at_step=3000, layout="shortcut_maze_after"),)}),
+        "layout": "shortcut_maze", "max_steps": MAZE_MAX_STEPS, "changes": (WallChange(at_step=3000, layout="shortcut_maze_after"),)}),
     "discrete_softq/OpenRoom-v0": (_GRID, {"layout": "open_room", "max_steps": 200}),
     "discrete_softq/MiniGrid-WallChange-v0": ("discrete_softq.envs.minigrid:WallChangeMiniGridEnv", {}),
     "discrete_softq/MultiGoal-v0": ("discrete_softq.envs.multigoal:MultiGoalEnv", {}),

@@ -12,9 +12,7 @@ so a Q-table learnt before a change keeps its meaning after it.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
-from enum import IntEnum
 from typing import Any
 
 import gymnasium as gym
@@ -22,26 +20,15 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from .. import _validate
 from ..mdp import TabularMDP
+from .dynamics import (DELTAS, Action, GridTables, displacement_table, enter_rewards, move_table, slip_direction,
+                       slip_distribution)
 from .layouts import Layout, parse_layout
 from .rendering import render_rgb
 from .schedule import ScheduledLayouts, WallChange, WallSchedule
 
-__all__ = ["Action", "WallChange", "WallSchedule", "GridWorld"]
-
-
-class Action(IntEnum):
-    """The four moves, shared by every gridworld of the toolkit."""
-
-    UP = 0
-    RIGHT = 1
-    DOWN = 2
-    LEFT = 3
-
-
-#: (d_row, d_col) of each action.
-DELTAS: dict[int, tuple[int, int]] = {Action.UP: (-1, 0), Action.RIGHT: (0, 1),
-                                      Action.DOWN: (1, 0), Action.LEFT: (0, -1)}
+__all__ = ["Action", "DELTAS", "WallChange", "WallSchedule", "GridWorld"]
 
 
 class GridWorld(ScheduledLayouts, gym.Env):
@@ -126,23 +113,14 @@ class GridWorld(ScheduledLayouts, gym.Env):
                  slip: float = 0.0, max_steps: int | None = None, gamma: float = 0.95,
                  render_mode: str | None = None) -> None:
         self.schedule = WallSchedule(layout, changes)
-        for name, value in (("step_reward", step_reward), ("goal_reward", goal_reward),
-                            ("trap_reward", trap_reward), ("slip", slip), ("gamma", gamma)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-                raise ValueError(f"{name} must be a finite real number; got {value!r}")
-        if not 0.0 <= slip <= 1.0:
-            raise ValueError(f"slip must be a probability in [0, 1]; got {slip}")
-        if not 0.0 <= gamma < 1.0:
-            raise ValueError(f"gamma must be in [0, 1); got {gamma}")
-        if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, numbers.Integral)
-                                      or max_steps < 1):
-            raise ValueError(f"max_steps must be None or an int >= 1; got {max_steps!r}")
+        self._rewards = tuple(_validate.real(v, name) for name, v in (
+            ("step_reward", step_reward), ("goal_reward", goal_reward), ("trap_reward", trap_reward)))
+        self._slip = _validate.real(slip, "slip", low=0.0, high=1.0)
+        self._gamma = _validate.real(gamma, "gamma", low=0.0, high=1.0)
+        self._max_steps = None if max_steps is None else _validate.integer(max_steps, "max_steps", low=1)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None; "
                              f"got {render_mode!r}")
-        self.step_reward, self.goal_reward = float(step_reward), float(goal_reward)
-        self.trap_reward = float(trap_reward)
-        self.slip, self.gamma, self.max_steps = float(slip), float(gamma), max_steps
         self.render_mode = render_mode
         self.n_rows, self.n_cols = self.schedule.layouts[0].shape
         self.n_states = self.n_rows * self.n_cols
@@ -151,6 +129,29 @@ class GridWorld(ScheduledLayouts, gym.Env):
         self.total_steps, self.episode, self.episode_steps, self.layout_index = 0, 0, 0, 0
         self.state = self.state_index(*self.schedule.layouts[0].start)
         self._started = False
+        self._tables: GridTables | None = None
+
+    # the dynamics are fixed at construction (the tables below are built from them once)
+    step_reward = property(lambda self: self._rewards[0], doc="Reward of an ordinary step (bumps included).")
+    goal_reward = property(lambda self: self._rewards[1], doc="Reward for entering a goal.")
+    trap_reward = property(lambda self: self._rewards[2], doc="Reward for entering a trap.")
+    slip = property(lambda self: self._slip, doc="Probability that a move goes sideways.")
+    gamma = property(lambda self: self._gamma, doc="Discount of the exact model (:meth:`to_mdp`).")
+    max_steps = property(lambda self: self._max_steps, doc="Truncation length of an episode (or None).")
+
+    def tables(self) -> GridTables:
+        """The dynamics of every map of the schedule as arrays (what :meth:`step` samples from).
+
+        The same object on every call (read-only); :func:`~discrete_softq.agents.run_batched`
+        steps many runs with it.
+
+        >>> t = GridWorld(["S.G"]).tables()
+        >>> t.moves.shape, t.enter_reward[0].tolist(), int(t.start[0])
+        ((1, 4, 3), [0.0, 0.0, 1.0], 0)
+        """
+        if self._tables is None:
+            self._tables = GridTables.build(self.schedule, self._rewards, self._slip, self._max_steps)
+        return self._tables
 
     # ------------------------------------------------------------------ state indices
     def state_index(self, row: Any, col: Any) -> Any:
@@ -171,103 +172,83 @@ class GridWorld(ScheduledLayouts, gym.Env):
     def _resolve(self, layout: Any) -> Layout:
         if layout is None:
             return self.layout
-        if isinstance(layout, numbers.Integral) and not isinstance(layout, bool):
-            return self.layouts[int(layout)]
+        if isinstance(layout, (int, np.integer)) and not isinstance(layout, (bool, np.bool_)):
+            return self.layouts[_validate.index(layout, "layout", len(self.layouts))]
         L = parse_layout(layout)
         if L.shape != (self.n_rows, self.n_cols):
             raise ValueError(f"layout must have shape {(self.n_rows, self.n_cols)}; got {L.shape}")
         return L
 
+    def _arrays(self, layout: Any) -> tuple[Layout, NDArray[np.intp], NDArray[np.float64]]:
+        """A map with its move table and entering rewards (the schedule's own tables when it is one of them)."""
+        L = self._resolve(layout)
+        if L in self.layouts:
+            k = self.layouts.index(L)
+            return L, self.tables().moves[k], self.tables().enter_reward[k]
+        return L, move_table(L), enter_rewards(L, *self._rewards)
+
     def nearest_free_state(self, state: int, layout: Any = None) -> int:
         """``state`` if it is free and non-terminal in ``layout``, else the nearest such cell.
 
         Nearest in Manhattan distance, ties to the lowest index: the rule applied when a wall
-        change lands on the agent.
+        change lands on the agent (:func:`~discrete_softq.envs.dynamics.displacement_table`).
         """
+        s = _validate.index(state, "state", self.n_states)
         L = self._resolve(layout)
-        blocked = (L.walls | L.terminal).ravel()
-        if not blocked[state]:
-            return int(state)
-        r, c = self.cell_of(state)
-        rr, cc = self.cell_of(np.arange(self.n_states))
-        dist = np.where(blocked, np.iinfo(np.int64).max, np.abs(rr - r) + np.abs(cc - c))
-        return int(np.argmin(dist))
+        if L in self.layouts:
+            return int(self.tables().displace[self.layouts.index(L), s])
+        return int(displacement_table(L)[s])
 
-    # ------------------------------------------------------------------ dynamics, one cell at a time
-    def _cell_reward(self, L: Layout, state: int) -> float:
-        r, c = self.cell_of(state)
-        return self.goal_reward if L.goals[r, c] else self.trap_reward if L.traps[r, c] else self.step_reward
-
-    def _move(self, L: Layout, state: int, direction: int) -> int:
-        r, c = self.cell_of(state)
-        dr, dc = DELTAS[direction]
-        nr, nc = r + dr, c + dc
-        if 0 <= nr < self.n_rows and 0 <= nc < self.n_cols and not L.walls[nr, nc]:
-            return self.state_index(nr, nc)
-        return state
-
+    # ------------------------------------------------------------------ the exact model
     def outcome_distribution(self, state: int, action: int, layout: Any = None
                              ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
         """Exact outcomes of ``action`` in ``state``: ``(next_states, probabilities, rewards)``.
 
         Distinct next states, in increasing order; the reward is that of entering the state.
-        What :meth:`step` samples from (from a non-terminal state).
-        """
-        L = self._resolve(layout)
-        a = int(action)
-        dist: dict[int, float] = {}
-        for d, p in ((a, 1.0 - self.slip), ((a + 1) % 4, self.slip / 2), ((a + 3) % 4, self.slip / 2)):
-            if p > 0:
-                s2 = self._move(L, int(state), d)
-                dist[s2] = dist.get(s2, 0.0) + p
-        nxt = np.array(sorted(dist), dtype=np.int64)
-        return nxt, np.array([dist[s] for s in nxt]), np.array([self._cell_reward(L, s) for s in nxt])
+        What :meth:`step` samples from (terminal and wall cells are absorbing).
 
-    # ------------------------------------------------------------------ the exact model
-    def move_table(self, layout: Any = None) -> NDArray[np.int64]:
+        >>> GridWorld(["S.G"], slip=0.2).outcome_distribution(1, 1)
+        (array([1, 2]), array([0.2, 0.8]), array([0., 1.]))
+        """
+        s = _validate.index(state, "state", self.n_states)
+        a = _validate.index(action, "action", len(Action))
+        _, moves, enter = self._arrays(layout)
+        directions, probs = slip_distribution(a, self._slip)
+        nxt, where = np.unique(moves[directions, s], return_inverse=True)
+        p = np.zeros(nxt.size)
+        np.add.at(p, where, probs)
+        keep = p > 0
+        return nxt[keep].astype(np.int64), p[keep], enter[nxt[keep]]
+
+    def move_table(self, layout: Any = None) -> NDArray[np.intp]:
         """Next state of a move in each direction, shape (4, n_states): ``table[d, s]``.
 
         Bumps stay put; goal, trap and wall cells map to themselves. With
         :meth:`slip_directions` and :meth:`reward_table` this simulates the environment exactly
         for many states at once (``s' = table[slip_directions(a, u), s]``).
         """
-        L = self._resolve(layout)
-        S, W = self.n_states, self.n_cols
-        s = np.arange(S)
-        rr, cc = np.divmod(s, W)
-        absorbing = (L.walls | L.terminal).ravel()
-        moves = np.empty((4, S), dtype=np.int64)
-        for d, (dr, dc) in DELTAS.items():
-            nr, nc = rr + dr, cc + dc
-            inside = (nr >= 0) & (nr < self.n_rows) & (nc >= 0) & (nc < W)
-            ok = inside & ~L.walls[np.clip(nr, 0, self.n_rows - 1), np.clip(nc, 0, W - 1)]
-            moves[d] = np.where(ok & ~absorbing, nr * W + nc, s)
-        return moves
+        return self._arrays(layout)[1]
 
     def reward_table(self, layout: Any = None) -> NDArray[np.float64]:
         """Reward for entering each state, shape (n_states,): goal, trap or step reward."""
-        L = self._resolve(layout)
-        return np.where(L.goals, self.goal_reward, np.where(L.traps, self.trap_reward, self.step_reward)).ravel()
+        return self._arrays(layout)[2]
 
     def slip_directions(self, actions: Any, u: Any) -> Any:
         """Direction actually moved, given the action and one uniform draw ``u`` in [0, 1) (arrays work).
 
-        ``u < slip / 2``: clockwise of the action, ``(a + 1) % 4``; ``slip / 2 <= u < slip``:
-        counter-clockwise, ``(a + 3) % 4``; otherwise the action itself. :meth:`step` draws
-        ``u = np_random.random()`` once per step when ``slip > 0``.
+        :func:`~discrete_softq.envs.dynamics.slip_direction` at this environment's ``slip``;
+        :meth:`step` draws ``u = np_random.random()`` once per step when ``slip > 0``.
         """
-        a = np.asarray(actions)
-        u = np.asarray(u)
-        d = np.where(u < self.slip / 2, (a + 1) % 4, np.where(u < self.slip, (a + 3) % 4, a))
-        return int(d) if d.ndim == 0 else d
+        return slip_direction(actions, u, self._slip)
 
     def to_mdp(self, gamma: float | None = None, layout: Any = None) -> TabularMDP:
         r"""The exact :class:`TabularMDP` of a map: sparse ``P`` of shape (S*A, S), ``R`` (S, A).
 
-        .. math:: r(s, a) = \sum_{s'} P(s' \mid s, a)\, r_{\text{enter}}(s')
+        .. math:: P(s' \mid s, a) = \sum_{d} p_{\text{slip}}(d \mid a)\, [s' = \text{moves}(d, s)], \qquad
+                  r(s, a) = \sum_{s'} P(s' \mid s, a)\, r_{\text{enter}}(s')
 
         Goals and traps are terminal; wall cells (unreachable) are terminal too, so their value
-        is 0. ``initial`` is the start cell. Built with array operations: O(S) time and memory.
+        is 0. ``initial`` is the start cell. Built from the tables :meth:`step` samples: O(S).
 
         Parameters
         ----------
@@ -276,25 +257,24 @@ class GridWorld(ScheduledLayouts, gym.Env):
         layout : int, Layout, str or list of str, optional
             Index into :attr:`layouts`, or any map of the same size; default: the map in force.
         """
-        L = self._resolve(layout)
-        gamma = self.gamma if gamma is None else gamma
+        L, moves, enter = self._arrays(layout)
         S, A = self.n_states, len(Action)
         s = np.arange(S)
-        absorbing = (L.walls | L.terminal).ravel()
-        moves, enter = self.move_table(L), self.reward_table(L)
-        rows, cols, probs = [], [], []
+        directions, probs = slip_distribution(np.arange(A), self._slip)   # (3, A), (3,)
+        rows, cols, data = [], [], []
         R = np.zeros((S, A))
         for a in range(A):
-            for d, p in ((a, 1.0 - self.slip), ((a + 1) % 4, self.slip / 2), ((a + 3) % 4, self.slip / 2)):
+            for d, p in zip(directions[:, a], probs):
                 if p > 0:
                     rows.append(s * A + a)
                     cols.append(moves[d])
-                    probs.append(np.full(S, p))
+                    data.append(np.full(S, p))
                     R[:, a] += p * enter[moves[d]]
-        P = sp.csr_matrix((np.concatenate(probs), (np.concatenate(rows), np.concatenate(cols))), shape=(S * A, S))
+        P = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(S * A, S))
         initial = np.zeros(S)
         initial[self.state_index(*L.start)] = 1.0
-        return TabularMDP(P, R, gamma, initial=initial, terminal=absorbing)
+        return TabularMDP(P, R, self._gamma if gamma is None else gamma, initial=initial,
+                          terminal=(L.walls | L.terminal).ravel())
 
     # ------------------------------------------------------------------ gymnasium API
     def _info(self, displaced: bool = False, layout_changed: bool = False) -> dict[str, Any]:
@@ -310,20 +290,19 @@ class GridWorld(ScheduledLayouts, gym.Env):
         else:
             self.episode += 1
         before = self.layout_index
-        self.layout_index = self.schedule.index_at(self.total_steps, self.episode)
+        self.layout_index = int(self.tables().layout_index(self.total_steps, self.episode))
         self.episode_steps = 0
         start = options.pop("state", None)
         if options:
             raise ValueError(f"options has unknown keys {sorted(options)}; known: 'state', 'new_run'")
         if start is None:
-            self.state = self.start_state()
+            self.state = int(self.tables().start[self.layout_index])
         else:
             s = self.state_index(*start) if isinstance(start, (tuple, list)) else start
-            # typeshed's numbers.Integral declares __lt__/__le__ but not __ge__, hence the ignore on `0 <= s`
-            if (not isinstance(s, numbers.Integral) or not 0 <= s < self.n_states  # type: ignore[operator]
-                    or (self.layout.walls | self.layout.terminal).ravel()[s]):
+            s = _validate.index(s, 'options["state"]', self.n_states)
+            if (self.layout.walls | self.layout.terminal).ravel()[s]:
                 raise ValueError(f'options["state"] must be a free non-terminal cell; got {start!r}')
-            self.state = int(s)
+            self.state = s
         return self.state, self._info(layout_changed=self.layout_index != before)
 
     def step(self, action: Any) -> tuple[int, float, bool, bool, dict[str, Any]]:
@@ -331,23 +310,16 @@ class GridWorld(ScheduledLayouts, gym.Env):
             raise RuntimeError("call reset() before step()")
         if not self.action_space.contains(action):
             raise ValueError(f"action must be an int in [0, 4) (Action); got {action!r}")
-        a = int(action)
-        direction = self.slip_directions(a, self.np_random.random()) if self.slip > 0 else a
-        L = self.layout
-        self.state = self._move(L, self.state, direction)
-        reward = self._cell_reward(L, self.state)
-        r, c = self.cell_of(self.state)
-        terminated = bool(L.terminal[r, c])
+        T = self.tables()
+        direction = slip_direction(action, self.np_random.random(), self._slip) if self._slip > 0 else action
+        nxt, reward, terminated = T.transition(self.layout_index, self.state, direction)
         self.total_steps += 1
         self.episode_steps += 1
-        before = self.layout_index
-        self.layout_index = self.schedule.index_at(self.total_steps, self.episode)
-        displaced = False
-        if self.layout_index != before and not terminated:
-            moved = self.nearest_free_state(self.state)
-            displaced, self.state = moved != self.state, moved
-        truncated = self.max_steps is not None and self.episode_steps >= self.max_steps and not terminated
-        return self.state, reward, terminated, bool(truncated), self._info(displaced, self.layout_index != before)
+        before, self.layout_index = self.layout_index, int(T.layout_index(self.total_steps, self.episode))
+        moved = int(T.displaced(before, self.layout_index, nxt, terminated)) if self.layout_index != before else nxt
+        displaced, self.state = bool(moved != nxt), int(moved)
+        truncated = bool(T.truncated(self.episode_steps, terminated))
+        return self.state, float(reward), bool(terminated), truncated, self._info(displaced, self.layout_index != before)
 
     # ------------------------------------------------------------------ rendering
     def render(self) -> str | NDArray[np.uint8] | None:

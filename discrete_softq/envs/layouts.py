@@ -34,25 +34,30 @@ Maps in :data:`LAYOUTS`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validate import frozen
+
 __all__ = ["LAYOUTS", "LEGEND", "Layout", "parse_layout"]
 
 #: Meaning of each map character.
-LEGEND: dict[str, str] = {
+LEGEND: Mapping[str, str] = MappingProxyType({
     "#": "wall",
     ".": "free",
     "S": "start",
     "G": "goal (terminal)",
     "T": "trap (terminal, trap reward)",
-}
+})
 
-LAYOUTS: dict[str, list[str]] = {
-    "two_routes": [
+#: The named maps: a read-only mapping of tuples of strings (editing raises, so ``gym.make``
+#: always builds the registered map).
+LAYOUTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "two_routes": (
         "##############",
         "#...........G#",
         "#...########.#",
@@ -62,8 +67,8 @@ LAYOUTS: dict[str, list[str]] = {
         "#.##########.#",
         "#............#",
         "##############",
-    ],
-    "two_routes_blocked": [
+    ),
+    "two_routes_blocked": (
         "##############",
         "#..........#G#",
         "#...########.#",
@@ -73,58 +78,58 @@ LAYOUTS: dict[str, list[str]] = {
         "#.##########.#",
         "#............#",
         "##############",
-    ],
-    "blocking_maze": [
+    ),
+    "blocking_maze": (
         "........G",
         ".........",
         ".........",
         "########.",
         ".........",
         "...S.....",
-    ],
-    "blocking_maze_after": [
+    ),
+    "blocking_maze_after": (
         "........G",
         ".........",
         ".........",
         ".########",
         ".........",
         "...S.....",
-    ],
-    "shortcut_maze": [
+    ),
+    "shortcut_maze": (
         "........G",
         ".........",
         ".........",
         ".########",
         ".........",
         "...S.....",
-    ],
-    "shortcut_maze_after": [
+    ),
+    "shortcut_maze_after": (
         "........G",
         ".........",
         ".........",
         ".#######.",
         ".........",
         "...S.....",
-    ],
-    "open_room": [
+    ),
+    "open_room": (
         "......G",
         ".......",
         ".......",
         ".......",
         "S......",
-    ],
-    "cliff": [
+    ),
+    "cliff": (
         "............",
         "............",
         "............",
         "STTTTTTTTTTG",
-    ],
-}
+    ),
+})
 
 
 @dataclass(frozen=True, eq=False)
 class Layout:
-    """A parsed map.
+    """A parsed map; immutable (its masks are read-only copies).
 
     Attributes
     ----------
@@ -134,6 +139,8 @@ class Layout:
         Cell masks.
     start : tuple of int
         ``(row, col)`` of the start cell.
+    terminal : ndarray of bool of shape (n_rows, n_cols)
+        Cells where an episode ends: goals and traps.
     """
 
     rows: tuple[str, ...]
@@ -141,16 +148,19 @@ class Layout:
     goals: NDArray[np.bool_] = field(repr=False)
     traps: NDArray[np.bool_] = field(repr=False)
     start: tuple[int, int]
+    terminal: NDArray[np.bool_] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", tuple(self.rows))
+        for name in ("walls", "goals", "traps"):
+            object.__setattr__(self, name, frozen(np.asarray(getattr(self, name), dtype=bool)))
+        object.__setattr__(self, "terminal", frozen(self.goals | self.traps))
+        object.__setattr__(self, "start", (int(self.start[0]), int(self.start[1])))
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(n_rows, n_cols)``."""
         return self.walls.shape  # type: ignore[return-value]
-
-    @property
-    def terminal(self) -> NDArray[np.bool_]:
-        """Cells where an episode ends: goals and traps, shape (n_rows, n_cols)."""
-        return self.goals | self.traps
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Layout) and self.rows == other.rows
@@ -206,7 +216,5 @@ def parse_layout(layout: Layout | str | Sequence[str], name: str = "layout") -> 
     if not (grid == "G").any():
         raise ValueError(f"{name} must have at least one goal 'G'")
     masks = {c: grid == c for c in "#GT"}
-    for m in masks.values():
-        m.setflags(write=False)
     return Layout(rows=rows, walls=masks["#"], goals=masks["G"], traps=masks["T"],
                   start=(int(starts[0, 0]), int(starts[0, 1])))

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import _validate
 from .layouts import Layout, parse_layout
 
-__all__ = ["WallChange", "WallSchedule", "ScheduledLayouts"]
+__all__ = ["WallChange", "WallSchedule", "ScheduledLayouts", "changes_landed"]
 
 
-def _check_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{name} must be an int >= 0; got {value!r}")
-    return int(value)
+def changes_landed(at_step: Sequence[int], at_episode: Sequence[int], total_steps: Any, episode: Any) -> Any:
+    """How many changes have landed after ``total_steps`` steps of a run, in episode ``episode``.
+
+    Change ``k`` (trigger ``at_step[k]``, or ``at_episode[k]`` where ``at_step[k] < 0``) lands
+    once its trigger is reached *and* changes ``0 .. k-1`` have landed. ``total_steps`` and
+    ``episode`` may be arrays (one entry per run): the count is then an array too.
+
+    >>> changes_landed([10, -1], [-1, 3], total_steps=12, episode=2)
+    1
+    """
+    k: Any = 0
+    alive: Any = True
+    for step, ep in zip(at_step, at_episode):
+        alive = alive & ((total_steps >= step) if step >= 0 else (episode >= ep))
+        k = k + alive
+    return k
 
 
 @dataclass(frozen=True)
@@ -46,16 +58,16 @@ class WallChange:
             raise ValueError("WallChange needs exactly one of at_step and at_episode; "
                              f"got at_step={self.at_step!r}, at_episode={self.at_episode!r}")
         if self.at_step is not None:
-            object.__setattr__(self, "at_step", _check_count(self.at_step, "at_step"))
+            object.__setattr__(self, "at_step", _validate.integer(self.at_step, "at_step", low=0))
         else:
-            object.__setattr__(self, "at_episode", _check_count(self.at_episode, "at_episode"))
+            object.__setattr__(self, "at_episode", _validate.integer(self.at_episode, "at_episode", low=0))
         object.__setattr__(self, "layout", parse_layout(self.layout, "layout"))
 
     def due(self, total_steps: int, episode: int) -> bool:
-        """Whether this change's trigger has been reached."""
-        if self.at_step is not None:
-            return total_steps >= self.at_step
-        return episode >= self.at_episode  # type: ignore[operator]
+        """Whether this change's trigger has been reached (:func:`changes_landed` of this change alone)."""
+        at_step, at_episode = (-1 if self.at_step is None else self.at_step), (-1 if self.at_episode is None
+                                                                                  else self.at_episode)
+        return bool(changes_landed((at_step,), (at_episode,), total_steps, episode))
 
 
 class WallSchedule:
@@ -83,13 +95,13 @@ class WallSchedule:
                                  f"the first layout has shape {first.shape}")
         self.changes: tuple[WallChange, ...] = tuple(changes)
         self.layouts: tuple[Layout, ...] = (first,) + tuple(ch.layout for ch in changes)
+        #: the triggers, ``-1`` where the other kind is used (the arrays of :func:`changes_landed`)
+        self.at_step = tuple(-1 if ch.at_step is None else ch.at_step for ch in self.changes)
+        self.at_episode = tuple(-1 if ch.at_episode is None else ch.at_episode for ch in self.changes)
 
     def index_at(self, total_steps: int, episode: int) -> int:
         """Index into :attr:`layouts` of the map in force after ``total_steps`` steps, in episode ``episode``."""
-        k = 0
-        while k < len(self.changes) and self.changes[k].due(total_steps, episode):
-            k += 1
-        return k
+        return int(changes_landed(self.at_step, self.at_episode, total_steps, episode))
 
     def layout_at(self, total_steps: int, episode: int) -> Layout:
         """The map in force after ``total_steps`` steps of the run, in episode ``episode``."""

@@ -1,0 +1,141 @@
+r"""The agents' rules as functions on arrays: one row for a single agent, many rows for ``run_batched``.
+
+Every rule is written once, here; :class:`~discrete_softq.agents.SoftQLearning` and its siblings
+call it on one state (one row of ``Q``), and the batched runner
+(:func:`~discrete_softq.agents.run_batched`) on one row per agent. Same rule, same
+floating-point operations, hence the same numbers bit for bit.
+
+* next-state values: :func:`soft_values` (the soft value) and :func:`hard_values` (the max);
+* the TD update: :func:`td_target` then :func:`td_step`, with the step size of
+  :func:`visit_step_size`;
+
+  .. math:: y = r + \gamma\, V(s') \;(V(s') = 0 \text{ if terminated}), \qquad
+            Q(s,a) \leftarrow (1 - \eta)\, Q(s,a) + \eta\, y
+
+  (the convex form cannot overflow when ``Q`` and ``y`` are finite; a target that overflows is an
+  error, never a silent ``inf``);
+* acting: :func:`sample_rows` (inverse CDF of a probability row from one uniform),
+  :func:`boltzmann_actions`, :func:`epsilon_greedy`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..soft import log_sum_exp, softmax
+
+_NO_CONTEXT = contextlib.nullcontext()
+
+__all__ = ["soft_values", "hard_values", "td_target", "td_step", "visit_step_size", "sample_rows",
+           "boltzmann_actions", "epsilon_greedy"]
+
+
+def soft_values(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None = None) -> NDArray[np.float64]:
+    r"""Soft values :math:`\alpha \log \sum_a \rho_a e^{Q_a / \alpha}` of rows (n, A) -> (n,).
+
+    >>> soft_values(np.array([[0.0, 0.0]]), 1.0).round(4)
+    array([0.6931])
+    """
+    return log_sum_exp(Q_rows, alpha, prior_rows)
+
+
+def hard_values(Q_rows: NDArray) -> NDArray[np.float64]:
+    """``max_a Q`` of rows (n, A) -> (n,).
+
+    >>> hard_values(np.array([[0.0, 2.0]]))
+    array([2.])
+    """
+    return Q_rows.max(axis=-1)
+
+
+def td_target(r: Any, gamma: Any, v_next: Any, terminated: Any) -> Any:
+    r"""The TD target :math:`r + \gamma V(s')`, with :math:`V(s') = 0` where the episode terminated.
+
+    One transition (``terminated`` a bool) or many (all arguments arrays of one length).
+    Raises ValueError if a target overflows (finite inputs never give a silent ``inf``).
+
+    >>> td_target(1.0, 0.5, np.array([4.0, 4.0]), np.array([False, True]))
+    array([3., 1.])
+    >>> td_target(1e308, 1.0, 1e308, False)
+    Traceback (most recent call last):
+    ...
+    ValueError: the TD target r + gamma * V(s_next) overflows (r=1e+308, V(s_next)=1e+308); rescale the rewards
+    """
+    many = isinstance(terminated, np.ndarray)
+    # one transition: plain Python floats (no warning on overflow; np.where costs microseconds on scalars)
+    r, v = (r, np.where(terminated, 0.0, v_next)) if many else (float(r), 0.0 if terminated else float(v_next))
+    with np.errstate(over="ignore", invalid="ignore") if many else _NO_CONTEXT:
+        target = r + gamma * v
+    if not (np.isfinite(target).all() if many else math.isfinite(target)):
+        bad = np.flatnonzero(~np.isfinite(np.ravel(target)))[0]
+        r_bad, v_bad = (np.ravel(np.broadcast_to(x, np.shape(target)))[bad] for x in (r, v))
+        raise ValueError(f"the TD target r + gamma * V(s_next) overflows (r={r_bad:g}, V(s_next)={v_bad:g}); "
+                         "rescale the rewards")
+    return target
+
+
+def td_step(q: Any, eta: Any, target: Any) -> Any:
+    r"""The updated value :math:`(1 - \eta)\, q + \eta\, y`: a convex combination, finite when ``q``, ``y`` are.
+
+    >>> td_step(-1e308, 1.0, 1e308)   # the form q + eta (y - q) would overflow here
+    1e+308
+    """
+    return (1.0 - eta) * q + eta * target
+
+
+def visit_step_size(visits: NDArray[np.int64], index: Any, lr: Callable[[Any], Any]) -> Any:
+    """Count one more visit of the pair(s) at ``index`` and return the step size ``lr(n)`` at the new count.
+
+    >>> counts = np.zeros(3, dtype=np.int64)
+    >>> [float(visit_step_size(counts, 1, lambda n: 1.0 / n)) for _ in range(2)], counts.tolist()
+    ([1.0, 0.5], [0, 2, 0])
+    """
+    n = visits[index] + 1
+    visits[index] = n
+    return lr(n)
+
+
+def sample_rows(probs: NDArray, u: NDArray) -> NDArray[np.intp]:
+    """One action per row of ``probs`` (n, A) by inverse CDF from the uniforms ``u`` (n,).
+
+    >>> sample_rows(np.array([[0.25, 0.75], [0.25, 0.75]]), np.array([0.2, 0.3]))
+    array([0, 1])
+    """
+    cdf = np.cumsum(probs, axis=-1)
+    return (u[:, None] >= cdf[:, :-1]).sum(axis=-1)
+
+
+def boltzmann_actions(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None, u: NDArray) -> NDArray[np.intp]:
+    """Samples of the Boltzmann policy of each row of ``Q_rows`` (n, A), one uniform of ``u`` (n,) each.
+
+    >>> boltzmann_actions(np.array([[0.0, 50.0]]), 1.0, None, np.array([0.5]))
+    array([1])
+    """
+    return sample_rows(softmax(Q_rows, alpha, prior_rows), u)
+
+
+def epsilon_greedy(Q_rows: NDArray, epsilon: float | NDArray, u: NDArray) -> NDArray[np.intp]:
+    """Epsilon-greedy actions for rows ``Q_rows`` (n, A) from one uniform ``u`` (n,) each.
+
+    ``u < epsilon`` explores with action ``floor(A u / epsilon)`` (uniform given exploration);
+    otherwise ``v = (u - epsilon) / (1 - epsilon)`` picks the ``floor(v k)``-th of the ``k`` greedy
+    actions, so ties are broken uniformly at random with the same single draw.
+
+    >>> epsilon_greedy(np.array([[0.0, 1.0, 1.0]]), 0.0, np.array([0.9]))
+    array([2])
+    """
+    n, A = Q_rows.shape
+    eps = np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
+    explore = u < eps
+    ties = Q_rows == Q_rows.max(axis=-1, keepdims=True)
+    n_ties = ties.sum(axis=-1)
+    v = np.where(explore, 0.0, (u - eps) / np.where(eps < 1.0, 1.0 - eps, 1.0))
+    k = np.minimum((v * n_ties).astype(np.intp), n_ties - 1)
+    greedy = (np.cumsum(ties, axis=-1) <= k[:, None]).sum(axis=-1)
+    random = np.minimum((u / np.where(eps > 0, eps, 1.0) * A).astype(np.intp), A - 1)
+    return np.where(explore, random, greedy)
