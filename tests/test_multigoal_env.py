@@ -125,3 +125,65 @@ def test_bad_action_raises():
     env.reset(seed=0)
     with pytest.raises(ValueError, match="action"):
         env.step([1.0, 0.0, 0.0])
+
+
+# ---------------------------------------------------------------------- dynamics noise
+#: An episode of the noiseless environment recorded before ``dynamics_noise`` existed:
+#: reset(seed=3), then actions uniform on [-1.5, 1.5]^2 from default_rng(1) (clipped by the env).
+PINNED_PATH = [[0.20409191213851827, -0.2555665031314182], [0.23955678623928842, 0.7444334968685817],
+               [-0.7604432137607116, 1.7444334968685817], [-1.3249488577292552, 1.5144128437863087],
+               [-0.3418410762679298, 1.2420102528937924], [-0.19306001324875144, 0.2420102528937924],
+               [0.5674793127756681, 0.35644019255162696]]
+
+
+def _path(seed, n_steps=6, **kwargs):
+    env = MultiGoalEnv(**kwargs)
+    obs, _ = env.reset(seed=seed)
+    actions = np.random.default_rng(1).uniform(-1.5, 1.5, size=(n_steps, 2))
+    return np.array([obs] + [env.step(a)[0] for a in actions])
+
+
+def test_zero_dynamics_noise_is_bit_identical_to_the_noiseless_env():
+    """dynamics_noise=0.0 (and the default) reproduce, bit for bit, an episode pinned before the noise existed."""
+    np.testing.assert_array_equal(_path(3, dynamics_noise=0.0), PINNED_PATH)
+    np.testing.assert_array_equal(_path(3), PINNED_PATH)
+
+
+def test_dynamics_noise_is_reproducible_per_seed():
+    """With dynamics_noise > 0 the same reset seed gives the same episode; another seed a different one."""
+    np.testing.assert_array_equal(_path(3, dynamics_noise=0.2), _path(3, dynamics_noise=0.2))
+    assert not np.allclose(_path(3, dynamics_noise=0.2)[1:], _path(4, dynamics_noise=0.2)[1:])
+
+
+def test_dynamics_noise_changes_the_steps_but_not_the_start():
+    """Noise leaves s_0 as it was (same stream for the start) and moves every later position."""
+    noisy, clean = _path(3, dynamics_noise=0.2), np.array(PINNED_PATH)
+    np.testing.assert_array_equal(noisy[0], clean[0])
+    assert np.all(np.any(noisy[1:] != clean[1:], axis=1))
+
+
+def test_dynamics_noise_is_gaussian_with_that_standard_deviation():
+    """From the origin with a = 0, s' = sigma * N(0, I): 2000 steps give mean ~0 and std ~sigma per axis."""
+    sigma = 0.3
+    env = MultiGoalEnv(dynamics_noise=sigma)
+    env.reset(seed=0)
+    steps = []
+    for _ in range(2000):
+        env.reset(options={"position": [0.0, 0.0]})
+        steps.append(env.step([0.0, 0.0])[0])
+    steps = np.array(steps)
+    assert np.all(np.abs(steps.mean(axis=0)) < 4 * sigma / np.sqrt(2000))
+    np.testing.assert_allclose(steps.std(axis=0), sigma, rtol=0.06)
+
+
+def test_dynamics_noise_never_touches_the_global_rng():
+    """The noise comes from env.np_random: numpy's global random state is unchanged by a noisy episode."""
+    state = np.random.get_state()[1].copy()
+    _path(5, dynamics_noise=0.5)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_noisy_positions_stay_in_the_box():
+    """Large dynamics noise is clipped like the action: the point never leaves [-bound, bound]^2."""
+    path = _path(0, n_steps=50, dynamics_noise=5.0)
+    assert np.all(np.abs(path) <= 7.0)

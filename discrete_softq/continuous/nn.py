@@ -125,16 +125,16 @@ class MLP:
         lead = x.shape[:-1]
         h = x.reshape(-1, self.sizes[0])
         inputs, hidden = [], []
-        for k in range(self.n_layers):
-            W, b = self.params[2 * k], self.params[2 * k + 1]
-            inputs.append(h)
-            z = h @ W
-            z += b
-            if k < self.n_layers - 1:
-                h = np.maximum(z, 0.0, out=z) if self.activation == "relu" else np.tanh(z, out=z)
-                hidden.append(h)
-            else:
-                h = _check_finite_output(z, self.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by the output check
+            for k in range(self.n_layers):
+                W, b = self.params[2 * k], self.params[2 * k + 1]
+                inputs.append(h)
+                z = h @ W
+                z += b
+                if k < self.n_layers - 1:
+                    h = np.maximum(z, 0.0, out=z) if self.activation == "relu" else np.tanh(z, out=z)
+                    hidden.append(h)
+        h = _check_finite_output(z, self.dtype)
         return h.reshape(*lead, self.sizes[-1]), MLPCache(inputs, hidden, lead)
 
     def __call__(self, x: ArrayLike) -> NDArray[np.float64]:
@@ -158,34 +158,33 @@ class MLP:
         dx : ndarray of shape (..., sizes[0])
             :math:`\partial L / \partial x`.
         """
-        delta = self._output_gradient(cache, dy)
-        grads: list[NDArray[np.float64]] = [np.empty(0)] * len(self.params)
-        for k in reversed(range(self.n_layers)):
-            grads[2 * k] = cache.inputs[k].T @ delta
-            grads[2 * k + 1] = delta.sum(axis=0)
-            delta = delta @ self.params[2 * k].T
-            if k > 0:
-                h = cache.hidden[k - 1]
-                delta *= (h > 0) if self.activation == "relu" else 1.0 - h**2
-        return grads, delta.reshape(*cache.lead_shape, self.sizes[0])
+        return self._backpropagate(cache, dy, with_params=True)
 
     def input_gradient(self, cache: MLPCache, dy: ArrayLike) -> NDArray[np.float64]:
         r""":math:`\partial L / \partial x` only (what :meth:`backward` returns as ``dx``), skipping
         the parameter gradients: cheaper when only :math:`\nabla_x` is needed, e.g. :math:`\nabla_a Q`."""
-        delta = self._output_gradient(cache, dy)
-        for k in reversed(range(self.n_layers)):
-            delta = delta @ self.params[2 * k].T
-            if k > 0:
-                h = cache.hidden[k - 1]
-                delta *= (h > 0) if self.activation == "relu" else 1.0 - h**2
-        return delta.reshape(*cache.lead_shape, self.sizes[0])
+        return self._backpropagate(cache, dy, with_params=False)[1]
 
-    def _output_gradient(self, cache: MLPCache, dy: ArrayLike) -> NDArray:
-        """``dy`` checked (real, finite, the output's shape) and flattened to (n, sizes[-1])."""
+    def _backpropagate(self, cache: MLPCache, dy: ArrayLike, with_params: bool) -> tuple[list, NDArray]:
+        """The chain rule, layer by layer; parameter gradients only if ``with_params``. Overflow raises."""
         if not isinstance(cache, MLPCache):
             raise TypeError(f"cache must be the MLPCache of a forward call; got {type(cache).__name__}")
         dy = _validate.array(dy, "dy", shape=(*cache.lead_shape, self.sizes[-1]), dtype=self.dtype, copy=False)
-        return dy.reshape(-1, self.sizes[-1])
+        delta = dy.reshape(-1, self.sizes[-1])
+        grads: list[NDArray[np.float64]] = [np.empty(0)] * len(self.params) if with_params else []
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            for k in reversed(range(self.n_layers)):
+                if with_params:
+                    grads[2 * k] = cache.inputs[k].T @ delta
+                    grads[2 * k + 1] = delta.sum(axis=0)
+                delta = delta @ self.params[2 * k].T
+                if k > 0:
+                    h = cache.hidden[k - 1]
+                    delta *= (h > 0) if self.activation == "relu" else 1.0 - h**2
+            total = float(sum(float(g.sum()) for g in grads)) + float(delta.sum())
+        if not np.isfinite(total):
+            raise ValueError(f"dy is too large: the gradients overflow {self.dtype}")
+        return grads, delta.reshape(*cache.lead_shape, self.sizes[0])
 
     def copy(self) -> MLP:
         """An independent network with equal parameters (e.g. a target network)."""

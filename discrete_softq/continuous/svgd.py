@@ -130,10 +130,12 @@ def rbf_kernel(x: ArrayLike, y: ArrayLike | None = None,
         if np.any(h <= 0):
             raise ValueError(f"bandwidth must be positive; got {bandwidth!r}")
         try:
-            np.broadcast_shapes(h.shape, sq.shape[:-2])
+            fits = np.broadcast_shapes(h.shape, sq.shape[:-2]) == sq.shape[:-2]
         except ValueError:
+            fits = False
+        if not fits:
             raise ValueError(f"bandwidth must be a number or broadcast to the leading shape {sq.shape[:-2]}; "
-                             f"got shape {h.shape}") from None
+                             f"got shape {h.shape}")
     h = np.asarray(h)[..., None, None]
     with np.errstate(divide="ignore", over="ignore"):
         if not np.all(np.isfinite(2.0 / h)):

@@ -1,0 +1,332 @@
+"""Bad input to the continuous toolkit raises a named error; finite input never gives inf/NaN silently.
+
+Every row of the tables below is one claim: this call raises this exception type, and the
+message names the parameter exactly as the caller spelled it (``hidden``, not the network's
+``sizes``; ``q_lr``, not Adam's ``lr``; ``replay_capacity``, not the buffer's ``capacity``).
+Change a check in :mod:`discrete_softq.continuous` and see which row fails.
+"""
+
+import numpy as np
+import pytest
+
+from discrete_softq.continuous import (
+    MLP,
+    SVGD,
+    Adam,
+    DDPGAgent,
+    GaussianMixture,
+    MultiGoalEnv,
+    ReplayBuffer,
+    SoftQLearningAgent,
+    goal_hit_counts,
+    rbf_kernel,
+    rollouts,
+    soft_value_estimate,
+    svgd_direction,
+    train,
+)
+from discrete_softq.continuous.replay import Batch
+
+
+def _sql(**kwargs):
+    return SoftQLearningAgent(2, 2, **{"hidden": (4,), **kwargs})
+
+
+def _ddpg(**kwargs):
+    return DDPGAgent(2, 2, **{"hidden": (4,), **kwargs})
+
+
+def _steep_mlp():
+    """A linear network y = 10 (x_1 + x_2): finite inputs near 1e308 overflow its output."""
+    net = MLP([2, 1], seed=0)
+    net.params[0][:] = 10.0
+    return net
+
+
+def _adam_step(grads):
+    Adam([np.zeros(2), np.zeros((2, 2))]).step(grads)
+
+
+def _buffer_with(n):
+    buf = ReplayBuffer(2, 1, capacity=10)
+    for _ in range(n):
+        buf.add([0.0, 0.0], [0.0], 0.0, [0.0, 0.0], False)
+    return buf
+
+
+def _nan_after(k):
+    """A score that is fine for k calls and then returns NaN."""
+    calls = [0]
+
+    def score(x):
+        calls[0] += 1
+        return -x if calls[0] <= k else np.full_like(x, np.nan)
+
+    return score
+
+
+POINTS = np.zeros((3, 2))
+MLP_21 = MLP([2, 3, 1], seed=0)
+
+CASES = [
+    # ---- SVGD and the kernel
+    (lambda: SVGD(lambda x: -x).run(POINTS + 1j, 1), TypeError, "x0"),
+    (lambda: SVGD(lambda x: -x).run(np.zeros((0, 2)), 1), ValueError, "x0 must hold at least one particle"),
+    (lambda: SVGD(lambda x: -x).run(POINTS, 1.5), TypeError, "n_iter"),
+    (lambda: SVGD(lambda x: -x).run(POINTS, -1), ValueError, "n_iter"),
+    (lambda: SVGD(lambda x: -x).run(POINTS, 1, callback=3), TypeError, "callback"),
+    (lambda: SVGD(lambda x: -x, step_size="0.1"), TypeError, "step_size"),
+    (lambda: SVGD(lambda x: -x, step_size=np.nan), ValueError, "step_size"),
+    (lambda: SVGD(lambda x: -x, step_size=0.0), ValueError, "step_size"),
+    (lambda: SVGD(lambda x: -x, bandwidth="1"), TypeError, "bandwidth"),
+    (lambda: SVGD(lambda x: -x, bandwidth=0.0), ValueError, "bandwidth"),
+    (lambda: SVGD(lambda x: -x, bandwidth=np.inf), ValueError, "bandwidth"),
+    (lambda: SVGD(lambda x: -x, decay=-1.0), ValueError, "decay"),
+    (lambda: SVGD("not callable"), TypeError, "grad_log_prob"),
+    (lambda: SVGD(lambda x: np.full_like(x, np.nan)).step(POINTS), ValueError, "grad_log_prob"),
+    (lambda: SVGD(lambda x: np.full_like(x, np.inf)).step(POINTS), ValueError, "grad_log_prob"),
+    (lambda: SVGD(lambda x: x[:, :1]).step(POINTS), ValueError, "grad_log_prob"),
+    (lambda: SVGD(lambda x: x + 1j).step(POINTS), TypeError, "grad_log_prob"),
+    (lambda: SVGD(_nan_after(3)).run(np.ones((3, 2)), 10), ValueError, "grad_log_prob (at step 3)"),
+    (lambda: rbf_kernel(POINTS, bandwidth=5e-324), ValueError, "bandwidth"),
+    (lambda: rbf_kernel(POINTS, bandwidth=[1.0, 2.0]), ValueError, "bandwidth"),
+    (lambda: rbf_kernel(POINTS, np.zeros((2, 3))), ValueError, "dimension"),
+    (lambda: rbf_kernel(np.arange(6.0).reshape(3, 2) * 1e200), ValueError, "overflow"),
+    (lambda: svgd_direction(POINTS, np.zeros((3, 1))), ValueError, "grad_log_p"),
+    (lambda: svgd_direction(POINTS, np.full((3, 2), np.nan)), ValueError, "grad_log_p"),
+    # ---- GaussianMixture
+    (lambda: GaussianMixture([np.nan, 1.0], [[0.0], [1.0]]), ValueError, "weights"),
+    (lambda: GaussianMixture([0.7, 0.7], [[0.0], [1.0]]), ValueError, "weights must sum to 1"),
+    (lambda: GaussianMixture([-0.5, 1.5], [[0.0], [1.0]]), ValueError, "weights"),
+    (lambda: GaussianMixture([0.5, 0.5 + 0j], [[0.0], [1.0]]), TypeError, "weights"),
+    (lambda: GaussianMixture([0.5, 0.5], [[0.0], [np.nan]]), ValueError, "means"),
+    (lambda: GaussianMixture([0.5, 0.5], [[0.0], [1j]]), TypeError, "means"),
+    (lambda: GaussianMixture([0.5, 0.5], [[0.0]]), ValueError, "means"),
+    (lambda: GaussianMixture([1.0], [[0.0]], var="1"), TypeError, "var"),
+    (lambda: GaussianMixture([1.0], [[0.0]], var=0.0), ValueError, "var"),
+    (lambda: GaussianMixture([1.0], [[0.0, 0.0]]).log_prob(np.zeros((4, 3))), ValueError, "x must have shape"),
+    (lambda: GaussianMixture([1.0], [[0.0, 0.0]]).score(np.zeros((4, 1))), ValueError, "x must have shape"),
+    (lambda: GaussianMixture([1.0], [[0.0, 0.0]]).score(np.zeros((4, 2)) + 1j), TypeError, "x"),
+    (lambda: GaussianMixture([1.0], [[0.0]]).score([[1e200]]), ValueError, "x is too far"),
+    # ---- MLP
+    (lambda: MLP([2, True, 1]), TypeError, "sizes[1]"),
+    (lambda: MLP([2, 1.5, 1]), TypeError, "sizes[1]"),
+    (lambda: MLP([2, 0, 1]), ValueError, "sizes[1]"),
+    (lambda: MLP([2]), ValueError, "sizes"),
+    (lambda: MLP("21"), TypeError, "sizes"),
+    (lambda: MLP([2, 1], activation="sigmoid"), ValueError, "activation"),
+    (lambda: MLP([2, 1], activation=None), ValueError, "activation"),
+    (lambda: MLP([2, 1], seed="x"), TypeError, "seed"),
+    (lambda: MLP([2, 1], dtype=int), TypeError, "dtype"),
+    (lambda: MLP([2, 1], output_scale=np.nan), ValueError, "output_scale"),
+    (lambda: MLP_21.forward(np.ones((4, 3))), ValueError, "x must have shape"),
+    (lambda: MLP_21.forward(np.ones((4, 2)) + 1j), TypeError, "x"),
+    (lambda: MLP_21.forward([[np.nan, 0.0]]), ValueError, "x"),
+    (lambda: _steep_mlp().forward([[1e308, 1e308]]), ValueError, "overflows"),
+    (lambda: MLP_21.backward(MLP_21.forward(POINTS)[1], np.ones((3, 2))), ValueError, "dy"),
+    (lambda: MLP_21.backward(MLP_21.forward(POINTS)[1], np.full((3, 1), np.nan)), ValueError, "dy"),
+    (lambda: MLP_21.backward("cache", np.ones((3, 1))), TypeError, "cache"),
+    (lambda: _steep_mlp().backward(_steep_mlp().forward(POINTS)[1], np.full((3, 1), 1e308)), ValueError, "dy"),
+    (lambda: _steep_mlp().input_gradient(_steep_mlp().forward(POINTS)[1], np.full((3, 1), 1e308)), ValueError,
+     "dy is too large"),
+    (lambda: MLP_21.load_params(MLP([2, 3, 1]), tau=0.0), ValueError, "tau"),
+    (lambda: MLP_21.load_params(MLP([2, 4, 1])), ValueError, "other"),
+    # ---- Adam
+    (lambda: Adam([np.zeros(2)], lr="x"), TypeError, "lr"),
+    (lambda: Adam([np.zeros(2)], lr=0.0), ValueError, "lr"),
+    (lambda: Adam([np.zeros(2)], lr=-1e-3), ValueError, "lr"),
+    (lambda: Adam([np.zeros(2)], betas=(0.9, 1.0)), ValueError, "betas[1]"),
+    (lambda: Adam([np.zeros(2)], betas=0.9), TypeError, "betas"),
+    (lambda: Adam([np.zeros(2)], eps=0.0), ValueError, "eps"),
+    (lambda: Adam([[0.0, 1.0]]), TypeError, "params"),
+    (lambda: _adam_step([np.zeros(2)]), ValueError, "grads"),
+    (lambda: _adam_step([np.zeros(3), np.zeros((2, 2))]), ValueError, "grads[0]"),
+    (lambda: _adam_step([np.zeros(2), np.full((2, 2), np.nan)]), ValueError, "grads[1]"),
+    (lambda: _adam_step([np.zeros(2) + 1j, np.zeros((2, 2))]), TypeError, "grads[0]"),
+    (lambda: _adam_step([np.full(2, 1e300), np.zeros((2, 2))]), ValueError, "grads[0]"),
+    # ---- ReplayBuffer
+    (lambda: ReplayBuffer(2, 1, capacity=1.5), TypeError, "capacity"),
+    (lambda: ReplayBuffer(2, 1, capacity=-1), ValueError, "capacity"),
+    (lambda: ReplayBuffer(0, 1), ValueError, "obs_dim"),
+    (lambda: ReplayBuffer(2, 1).sample(1, np.random.default_rng(0)), ValueError, "empty"),
+    (lambda: _buffer_with(3).sample(4, np.random.default_rng(0)), ValueError, "batch_size"),
+    (lambda: _buffer_with(3).sample(0, np.random.default_rng(0)), ValueError, "batch_size"),
+    (lambda: _buffer_with(3).sample(2, 0), TypeError, "rng"),
+    (lambda: _buffer_with(0).add([np.nan, 0.0], [0.0], 0.0, [0.0, 0.0], False), ValueError, "obs"),
+    (lambda: _buffer_with(0).add([0.0, 0.0], [0.0, 1.0], 0.0, [0.0, 0.0], False), ValueError, "action"),
+    (lambda: _buffer_with(0).add([0.0, 0.0], [0.0], np.inf, [0.0, 0.0], False), ValueError, "reward"),
+    (lambda: _buffer_with(0).add([0.0, 0.0], [0.0], 0.0, [0.0, 1j], False), TypeError, "next_obs"),
+    (lambda: _buffer_with(0).add([0.0, 0.0], [0.0], 0.0, [0.0, 0.0], "no"), TypeError, "terminated"),
+    # ---- soft Q-learning agent
+    (lambda: _sql(updates_per_step=-1), ValueError, "updates_per_step"),
+    (lambda: _sql(updates_per_step=1.5), TypeError, "updates_per_step"),
+    (lambda: _sql(hidden=(0,)), ValueError, "hidden[0]"),
+    (lambda: _sql(hidden=(True,)), TypeError, "hidden[0]"),
+    (lambda: _sql(q_lr=0.0), ValueError, "q_lr"),
+    (lambda: _sql(q_lr="x"), TypeError, "q_lr"),
+    (lambda: _sql(policy_lr=-1.0), ValueError, "policy_lr"),
+    (lambda: _sql(replay_capacity=100), ValueError, "replay_capacity"),
+    (lambda: _sql(replay_capacity=1.5), TypeError, "replay_capacity"),
+    (lambda: _sql(batch_size=0), ValueError, "batch_size"),
+    (lambda: _sql(min_replay=10), ValueError, "min_replay"),
+    (lambda: _sql(alpha=0.0), ValueError, "alpha"),
+    (lambda: _sql(alpha=1j), TypeError, "alpha"),
+    (lambda: _sql(gamma=1.0), ValueError, "gamma"),
+    (lambda: _sql(svgd_update_ratio=1.0), ValueError, "svgd_update_ratio"),
+    (lambda: _sql(svgd_particles=1), ValueError, "svgd_particles"),
+    (lambda: _sql(squash_correction=1), TypeError, "squash_correction"),
+    (lambda: _sql(dtype="int32"), TypeError, "dtype"),
+    (lambda: _sql(seed=-1), ValueError, "seed"),
+    (lambda: SoftQLearningAgent(0, 2), ValueError, "obs_dim"),
+    (lambda: _sql(seed=0).act([np.nan, 0.0]), ValueError, "obs"),
+    (lambda: _sql(seed=0).act([0.0, 0.0, 0.0]), ValueError, "obs"),
+    (lambda: _sql(seed=0).act([0.0, 1j]), TypeError, "obs"),
+    (lambda: _sql(seed=0).sample_actions(np.zeros(2), 0), ValueError, "n_samples"),
+    (lambda: _sql(seed=0).q_values(np.zeros((3, 2)), np.zeros((3, 1))), ValueError, "actions"),
+    (lambda: _sql(seed=0).q_values(np.zeros((3, 2)), np.zeros((4, 2))), ValueError, "leading shape"),
+    (lambda: _sql(seed=0).update([np.nan, 0.0], [0.0, 0.0], 0.0, [0.0, 0.0], False), ValueError, "obs"),
+    (lambda: _sql(seed=0).update([0.0, 0.0], [0.0, 0.0], np.nan, [0.0, 0.0], False), ValueError, "reward"),
+    (lambda: _sql(seed=0).train_step("batch"), TypeError, "batch"),
+    # ---- DDPG
+    (lambda: _ddpg(batch_size=0), ValueError, "batch_size"),
+    (lambda: _ddpg(reward_scale="0.1"), TypeError, "reward_scale"),
+    (lambda: _ddpg(reward_scale=np.nan), ValueError, "reward_scale"),
+    (lambda: _ddpg(reward_scale=0.0), ValueError, "reward_scale"),
+    (lambda: _ddpg(q_lr=0.0), ValueError, "q_lr"),
+    (lambda: _ddpg(replay_capacity=-1), ValueError, "replay_capacity"),
+    (lambda: _ddpg(hidden=(0,)), ValueError, "hidden[0]"),
+    (lambda: _ddpg(noise_std=-0.1), ValueError, "noise_std"),
+    (lambda: _ddpg(tau=0.0), ValueError, "tau"),
+    (lambda: _ddpg(gamma=np.nan), ValueError, "gamma"),
+    (lambda: DDPGAgent(2, 1.5), TypeError, "act_dim"),
+    (lambda: _ddpg(seed=0).act([np.nan, 0.0]), ValueError, "obs"),
+    (lambda: _ddpg(seed=0).policy_action(np.zeros((3, 5))), ValueError, "obs"),
+    (lambda: _ddpg(seed=0).update([0.0, 0.0], [0.0, np.inf], 0.0, [0.0, 0.0], False), ValueError, "action"),
+    # ---- training helpers
+    (lambda: goal_hit_counts([0, 4], n_goals=4), ValueError, "goals"),
+    (lambda: goal_hit_counts([0, -2]), ValueError, "goals"),
+    (lambda: goal_hit_counts([0, 1.5]), ValueError, "goals"),
+    (lambda: goal_hit_counts([0, np.nan]), ValueError, "goals"),
+    (lambda: goal_hit_counts([[0, 1]]), ValueError, "goals"),
+    (lambda: goal_hit_counts([0], n_goals=0), ValueError, "n_goals"),
+    (lambda: train(MultiGoalEnv(), _ddpg(seed=0), 1.5), TypeError, "n_steps"),
+    (lambda: train(MultiGoalEnv(), _ddpg(seed=0), 1, seed="x"), TypeError, "seed"),
+    (lambda: train(MultiGoalEnv(), _ddpg(seed=0), 1, progress="yes"), TypeError, "progress"),
+    (lambda: train(MultiGoalEnv(), object(), 1), TypeError, "agent"),
+    (lambda: rollouts(MultiGoalEnv(), lambda o: o, n_rollouts=0), ValueError, "n_rollouts"),
+    (lambda: rollouts(MultiGoalEnv(), "policy"), TypeError, "policy"),
+    (lambda: soft_value_estimate(np.array([np.nan]), 2), ValueError, "q_over_alpha"),
+    (lambda: soft_value_estimate(np.zeros(3), 0), ValueError, "act_dim"),
+    # ---- MultiGoalEnv
+    (lambda: MultiGoalEnv(goals=[[np.nan, 0.0]]), ValueError, "goals"),
+    (lambda: MultiGoalEnv(goals=[[1j, 0.0]]), TypeError, "goals"),
+    (lambda: MultiGoalEnv(goals=[[1.0, 0.0, 0.0]]), ValueError, "goals"),
+    (lambda: MultiGoalEnv(goals=np.zeros((0, 2))), ValueError, "goals"),
+    (lambda: MultiGoalEnv(goals=[[8.0, 0.0]]), ValueError, "goals"),
+    (lambda: MultiGoalEnv(action_cost_coeff=np.nan), ValueError, "action_cost_coeff"),
+    (lambda: MultiGoalEnv(distance_cost_coeff="1"), TypeError, "distance_cost_coeff"),
+    (lambda: MultiGoalEnv(goal_reward=-1.0), ValueError, "goal_reward"),
+    (lambda: MultiGoalEnv(goal_threshold=0.0), ValueError, "goal_threshold"),
+    (lambda: MultiGoalEnv(init_sigma=np.inf), ValueError, "init_sigma"),
+    (lambda: MultiGoalEnv(max_episode_steps=30.0), TypeError, "max_episode_steps"),
+    (lambda: MultiGoalEnv(max_episode_steps=0), ValueError, "max_episode_steps"),
+    (lambda: MultiGoalEnv(bound=0.0), ValueError, "bound"),
+    (lambda: MultiGoalEnv(render_mode="human"), ValueError, "render_mode"),
+    (lambda: MultiGoalEnv(dynamics_noise=-0.1), ValueError, "dynamics_noise"),
+    (lambda: MultiGoalEnv(dynamics_noise=np.nan), ValueError, "dynamics_noise"),
+    (lambda: MultiGoalEnv(dynamics_noise="0.1"), TypeError, "dynamics_noise"),
+    (lambda: MultiGoalEnv().reset(options={"position": [np.nan, 0.0]}), ValueError, "options['position']"),
+    (lambda: MultiGoalEnv().reset(options={"position": [0.0]}), ValueError, "options['position']"),
+    (lambda: MultiGoalEnv().reset(options=[1]), TypeError, "options"),
+    (lambda: MultiGoalEnv().step([1j, 0.0]), TypeError, "action"),
+    (lambda: MultiGoalEnv().step([np.nan, 0.0]), ValueError, "action"),
+    (lambda: MultiGoalEnv().step([0.0, 0.0, 0.0]), ValueError, "action"),
+    (lambda: MultiGoalEnv().goal_distance([[0.0, 0.0, 0.0]]), ValueError, "position"),
+    (lambda: MultiGoalEnv().goal_index([np.nan, 0.0]), ValueError, "position"),
+    (lambda: MultiGoalEnv().reward([1j, 0.0], [0.0, 0.0]), TypeError, "action"),
+]
+
+
+@pytest.mark.parametrize("call, exc, name", CASES, ids=[f"{c[1].__name__}-{c[2]}-{i}" for i, c in enumerate(CASES)])
+def test_bad_input_raises_a_named_error(call, exc, name):
+    """The call raises ``exc`` and its message names the parameter (and never leaks numpy's message)."""
+    with pytest.raises(exc) as info:
+        call()
+    assert name in str(info.value)
+
+
+# ---------------------------------------------------------------------- nothing silent
+def test_svgd_step_that_diverges_raises_instead_of_returning_inf():
+    """A step size far beyond stability (1e300 on a unit Gaussian) raises naming step_size, not inf particles."""
+    svgd = SVGD(lambda x: -x * 1e10, step_size=1e300)
+    with pytest.raises(ValueError, match="step_size"):
+        svgd.run(np.random.default_rng(0).normal(size=(5, 2)), 3)
+
+
+def test_svgd_nan_score_is_reported_at_the_step_where_it_happens():
+    """A score that turns NaN after 3 calls stops the run at step 3, naming grad_log_prob; the clock stays at 3."""
+    svgd = SVGD(_nan_after(3), step_size=0.1)
+    with pytest.raises(ValueError, match=r"grad_log_prob \(at step 3\)"):
+        svgd.run(np.ones((4, 2)), 10)
+    assert svgd.n_steps == 3
+
+
+def test_adam_refuses_gradients_whose_square_overflows_and_changes_nothing():
+    """float32 gradients of 1e20 (g**2 beyond float32) raise naming grads[0] and leave params and moments as they were."""
+    p = [np.ones(3, dtype=np.float32)]
+    opt = Adam(p, lr=0.1)
+    with pytest.raises(ValueError, match=r"grads\[0\]"):
+        opt.step([np.full(3, 1e20, dtype=np.float32)])
+    np.testing.assert_array_equal(p[0], 1.0)
+    assert opt.t == 0 and not opt.m[0].any() and not opt.v[0].any()
+
+
+def test_adam_step_checks_every_gradient_before_changing_any_parameter():
+    """With a NaN in the second gradient, the first parameter is not updated either."""
+    p = [np.zeros(2), np.zeros(2)]
+    with pytest.raises(ValueError, match=r"grads\[1\]"):
+        Adam(p, lr=0.1).step([np.ones(2), np.array([np.nan, 0.0])])
+    np.testing.assert_array_equal(p[0], 0.0)
+
+
+def test_huge_rewards_raise_naming_the_reward_scale():
+    """A reward of 1e300 (beyond the float32 Q network after dividing by alpha) raises, not NaN weights."""
+    agent = SoftQLearningAgent(2, 2, hidden=(4,), batch_size=2, min_replay=2, seed=0)
+    batch = Batch(np.zeros((2, 2)), np.zeros((2, 2)), np.full(2, 1e300), np.zeros((2, 2)), np.zeros(2, bool))
+    with pytest.raises(ValueError, match="rewards / alpha"):
+        agent.train_step(batch)
+    assert all(np.all(np.isfinite(p)) for p in agent.qf.params)
+
+
+def test_huge_rewards_raise_in_ddpg_naming_the_reward_scale():
+    """The DDPG critic refuses a Bellman error beyond float32 (reward 1e300 * reward_scale) by name."""
+    agent = DDPGAgent(2, 2, hidden=(4,), batch_size=2, min_replay=2, seed=0)
+    batch = Batch(np.zeros((2, 2)), np.zeros((2, 2)), np.full(2, 1e300), np.zeros((2, 2)), np.zeros(2, bool))
+    with pytest.raises(ValueError, match="reward_scale"):
+        agent.train_step(batch)
+
+
+def test_extreme_but_representable_inputs_stay_finite():
+    """Large finite inputs that float64 can handle give finite results: the kernel at coordinates 1e100
+    (bandwidth by the median heuristic) and the mixture's log-density 1e100 away from a mean."""
+    x = np.array([[0.0], [1e100], [2e100]])
+    K, dK = rbf_kernel(x)
+    assert np.all(np.isfinite(K)) and np.all(np.isfinite(dK))
+    p = GaussianMixture([0.5, 0.5], [[0.0], [1.0]])
+    assert np.isfinite(p.log_prob([[1e100]])).all() and np.isfinite(p.score([[1e100]])).all()
+
+
+def test_goal_hit_counts_counts_every_known_goal():
+    """goal_hit_counts counts indices 0..n_goals-1 exactly and ignores -1 (no goal)."""
+    assert goal_hit_counts([3, 3, -1, 0, 1], n_goals=4).tolist() == [1, 1, 0, 2]
+    assert goal_hit_counts([], n_goals=2).tolist() == [0, 0]
+
+
+def test_inputs_are_not_modified():
+    """SVGD.step, MLP.forward and ReplayBuffer.add leave the caller's arrays untouched."""
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    before = x.copy()
+    SVGD(lambda z: -z).step(x)
+    MLP([2, 3, 1], seed=0).forward(x)
+    ReplayBuffer(2, 2).add(x[0], x[1], 0.0, x[2], False)
+    np.testing.assert_array_equal(x, before)
