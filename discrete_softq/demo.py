@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import os
 import sys
 from types import ModuleType
 
@@ -101,5 +102,16 @@ def _run_all(rest: list[str]) -> int:
     return status
 
 
+def _entry() -> None:
+    """``python -m discrete_softq.demo``: exit with :func:`main`'s status; quietly if the reader stops reading."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. ``... all --help | head``: not an error of the demo
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 141
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _entry()

@@ -8,11 +8,8 @@ import numpy as np
 import pytest
 
 from discrete_softq import soft_q_iteration, value_iteration
-try:
-    from discrete_softq.envs import GridTables
-except ImportError:  # before GridTables moved to the environment
-    from discrete_softq.agents.batched import GridTables
 from discrete_softq.demos import maze_change as demo
+from discrete_softq.envs import GridTables
 from discrete_softq.experiments import maze_measures as mm
 from discrete_softq.experiments.maze_change import MEASURES, run_maze_change, termination_pitfall
 from discrete_softq.experiments.maze_setup import make_env

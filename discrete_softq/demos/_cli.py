@@ -149,9 +149,10 @@ def build_parser(cls: type, demo: str, description: str) -> argparse.ArgumentPar
             continue
         kind = _kind(f)
         check = _Type(kind, f.metadata)
-        extra = f"; with --quick: {_show_default(quick[f.name])}" if f.name in quick else ""
-        parser.add_argument(flag, type=check, metavar=kind.upper() if kind != "names" else "NAMES",
-                            help=f"{doc} [{check.describe()}] (default: {_show_default(f.default)}{extra})")
+        notes = ([f"default: {_show_default(f.default)}"] if f.default is not None else []) + \
+            ([f"with --quick: {_show_default(quick[f.name])}"] if f.name in quick else [])
+        parser.add_argument(flag, type=check, metavar=kind.upper(),
+                            help=f"{doc} [{check.describe()}]" + (f" ({'; '.join(notes)})" if notes else ""))
     return parser
 
 

@@ -142,8 +142,8 @@ def exit_task(env: GridWorld, exit_index: int, goal_reward: float = 10.0, step_c
     dynamics = env.to_mdp(gamma=gamma)
     enter = np.where(L.terminal.ravel(), 0.0, -float(step_cost))
     enter[exits[exit_index]] = float(goal_reward)
-    rewards = np.asarray(dynamics.transitions @ enter).reshape(dynamics.n_states, dynamics.n_actions)
-    return TabularMDP(dynamics.transitions, rewards, gamma, initial=dynamics.initial, terminal=dynamics.terminal)
+    rewards = np.asarray(dynamics.P @ enter).reshape(dynamics.n_states, dynamics.n_actions)
+    return TabularMDP(dynamics.P, rewards, gamma, initial=dynamics.initial, terminal=dynamics.terminal)
 
 
 def composition_example(alpha: float = 0.5, layout: list[str] | str = TWO_EXITS, goal_reward: float = 10.0,
@@ -170,7 +170,7 @@ def composition_example(alpha: float = 0.5, layout: list[str] | str = TWO_EXITS,
     """
     env = GridWorld(layout, slip=slip, gamma=gamma)
     t1, t2 = (exit_task(env, i, goal_reward, step_cost, gamma) for i in (0, 1))
-    combined = TabularMDP(t1.transitions, (t1.rewards + t2.rewards) / 2, gamma, initial=t1.initial,
+    combined = TabularMDP(t1.P, (t1.rewards + t2.rewards) / 2, gamma, initial=t1.initial,
                           terminal=t1.terminal)
     Q1 = soft_policy_iteration(t1, alpha, tol=tol).Q
     Q2 = soft_policy_iteration(t2, alpha, tol=tol).Q
@@ -201,8 +201,8 @@ def bound_versus_interpolation(ts: NDArray[np.float64] | list[float], alpha: flo
     tol = kwargs.get("tol", 1e-10)
     out: dict[str, list[float]] = {k: [] for k in ("divergence", "max_C", "max_gap", "max_D", "max_loss")}
     for t in ts:
-        task = TabularMDP(t1.transitions, (1 - t) * t1.rewards + t * t2.rewards, t1.gamma, terminal=t1.terminal)
-        combined = TabularMDP(t1.transitions, (t1.rewards + task.rewards) / 2, t1.gamma, terminal=t1.terminal)
+        task = TabularMDP(t1.P, (1 - t) * t1.rewards + t * t2.rewards, t1.gamma, terminal=t1.terminal)
+        combined = TabularMDP(t1.P, (t1.rewards + task.rewards) / 2, t1.gamma, terminal=t1.terminal)
         Q2 = soft_policy_iteration(task, alpha, tol=tol).Q
         Q_opt = soft_policy_iteration(combined, alpha, tol=tol).Q
         b = composition_bound(t1, ex.Q1, Q2, alpha)

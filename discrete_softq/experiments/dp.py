@@ -131,7 +131,7 @@ def solver_runs(env: GridWorld, gammas: tuple[float, ...], alpha: float, tol: fl
 
 def step_into_goal(mdp: TabularMDP) -> tuple[int, int]:
     """A non-terminal state and the action that enters a terminal state from it with the highest probability."""
-    into = np.asarray(mdp.transitions[:, mdp.terminal].sum(axis=1)).reshape(mdp.n_states, mdp.n_actions)
+    into = np.asarray(mdp.P[:, mdp.terminal].sum(axis=1)).reshape(mdp.n_states, mdp.n_actions)
     into[mdp.terminal] = 0.0
     s, a = np.unravel_index(int(np.argmax(into)), into.shape)
     return int(s), int(a)

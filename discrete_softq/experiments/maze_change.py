@@ -35,11 +35,8 @@ from numpy.typing import NDArray
 from .. import soft_q_iteration
 from .._validate import integer
 from ..agents import run_batched
-try:
-    from ..envs import GridTables
-except ImportError:  # GridTables is moving from agents.batched to the environment
-    from ..agents.batched import GridTables
 from ..agents.stats import Estimate, bootstrap_band, bootstrap_ci, first_short_episode, recovery_time
+from ..envs import GridTables
 from . import maze_measures as mm
 from .maze_setup import AGENTS, PRETRAIN_FACTOR, SETUPS, UNIFORM, configurations, make_agents, make_env
 

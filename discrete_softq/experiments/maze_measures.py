@@ -19,10 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-try:
-    from ..envs import GridTables
-except ImportError:  # GridTables is moving from agents.batched to the environment
-    from ..agents.batched import GridTables
+from ..envs import GridTables
 
 __all__ = ["distances_to_goal", "shortest_path_length", "shortest_route_cells", "greedy_path_length",
            "greedy_reaches_goal", "route_knowledge", "reach_probability"]
@@ -103,7 +100,7 @@ def reach_probability(policy: NDArray, env: Any, k: int, horizon: int) -> float:
     ``policy`` has shape (n_states, 4); the transitions are ``env.to_mdp(layout=k)`` (slip included).
     """
     mdp = env.to_mdp(layout=k)
-    P = mdp.transitions
+    P = mdp.P
     S = mdp.n_states
     layout = env.layouts[k]
     goal = layout.goals.ravel()
