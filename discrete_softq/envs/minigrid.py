@@ -47,6 +47,7 @@ from minigrid.core.mission import MissionSpace
 from minigrid.core.world_object import Goal, Lava, Wall
 from minigrid.minigrid_env import MiniGridEnv
 
+from .. import _validate
 from ..mdp import TabularMDP
 from .layouts import Layout, parse_layout
 from .schedule import ScheduledLayouts, WallChange, WallSchedule
@@ -131,6 +132,9 @@ def minigrid_to_mdp(env: Any, gamma: float = 0.99, goal_reward: float = 1.0, lav
     >>> mdp.n_states, mdp.n_actions, int((~mdp.terminal).sum())   # 5 x 5 cells x 4 directions
     (100, 3, 32)
     """
+    rewards = {name: _validate.real(v, name) for name, v in
+               (("goal_reward", goal_reward), ("lava_reward", lava_reward), ("step_reward", step_reward))}
+    goal_reward, lava_reward, step_reward = rewards["goal_reward"], rewards["lava_reward"], rewards["step_reward"]
     base = _base(env)
     types = _cell_types(base)
     W, H = base.width, base.height
@@ -253,9 +257,7 @@ class WallChangeMiniGridEnv(ScheduledLayouts, MiniGridEnv):
         bordered = [WallChange(at_step=c.at_step, at_episode=c.at_episode, layout=_bordered(c.layout))
                     for c in sched.changes]
         self.schedule = WallSchedule(_bordered(sched.layouts[0]), bordered)
-        if agent_start_dir not in range(4):
-            raise ValueError(f"agent_start_dir must be 0, 1, 2 or 3; got {agent_start_dir!r}")
-        self.agent_start_dir = agent_start_dir
+        self.agent_start_dir = _validate.integer(agent_start_dir, "agent_start_dir", low=0, high=3)
         self.total_steps, self.episode, self.layout_index, self._started = 0, 0, 0, False
         H, W = self.schedule.layouts[0].shape
         super().__init__(mission_space=MissionSpace(mission_func=self._gen_mission), width=W, height=H,
