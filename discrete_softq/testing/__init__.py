@@ -8,7 +8,10 @@
   functions (``check_soft_bellman_contraction``, ``check_soft_policy_improvement``, ...) that raise
   :class:`AssertionError` with a clear message; ``tests/test_theory.py`` and notebook 02 call them;
 * :mod:`~discrete_softq.testing.examples` -- MDPs with closed forms or known difficulties, and
-  :func:`numerical_gradient`.
+  :func:`numerical_gradient`;
+* :mod:`~discrete_softq.testing.hostile` -- hostile arguments for fuzzing the public API and
+  ``check_call``, the claim that a call returns a finite result or raises a named
+  ``TypeError``/``ValueError`` (``tests/test_fuzz_*.py``).
 
 Requires ``hypothesis`` (the ``test`` extra).
 
