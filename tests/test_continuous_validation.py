@@ -330,3 +330,47 @@ def test_inputs_are_not_modified():
     MLP([2, 3, 1], seed=0).forward(x)
     ReplayBuffer(2, 2).add(x[0], x[1], 0.0, x[2], False)
     np.testing.assert_array_equal(x, before)
+
+
+def test_q_values_in_reward_units_raise_instead_of_overflowing():
+    """Q = alpha * (network output) beyond float64 (alpha = 1e308) raises naming alpha; DDPG's Q / c names reward_scale."""
+    obs, act = np.zeros((3, 2)), np.full((3, 2), 0.5)
+    sql = SoftQLearningAgent(2, 2, hidden=(4,), alpha=1.7e308, seed=0)
+    sql.qf.params[-1][:] = 10.0                      # output bias 10: Q = 1.7e309
+    with pytest.raises(ValueError, match="alpha"):
+        sql.q_values(obs, act)
+    ddpg = DDPGAgent(2, 2, hidden=(4,), reward_scale=1e-320, seed=0)
+    ddpg.critic.params[-1][:] = 1.0
+    with pytest.raises(ValueError, match="reward_scale"):
+        ddpg.q_values(obs, act)
+
+
+def test_mixture_variance_has_no_cancellation_far_from_the_origin():
+    """Two unit Gaussians at 1e10 and 1e10 + 2 (equal weights) have variance exactly 1 + 1 = 2.
+
+    The naive E[mu^2] - E[mu]^2 loses all digits here (1e20 - 1e20); the centred sum does not.
+    """
+    p = GaussianMixture([0.5, 0.5], [[1e10], [1e10 + 2.0]])
+    assert p.variance()[0] == pytest.approx(2.0, abs=1e-12)
+    assert p.mean()[0] == 1e10 + 1.0
+
+
+def test_mixture_variance_beyond_float64_raises_naming_the_means():
+    """Means 2e200 apart give a variance beyond float64: a ValueError naming means, not inf."""
+    with pytest.raises(ValueError, match="means"):
+        GaussianMixture([0.5, 0.5], [[-1e200], [1e200]]).variance()
+
+
+def test_env_reward_overflow_raises_naming_the_coefficients():
+    """An action cost of 1e308 times |a|^2 = 2 overflows: step raises naming action_cost_coeff, not reward -inf."""
+    env = MultiGoalEnv(action_cost_coeff=1e308)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="action_cost_coeff"):
+        env.step([1.0, 1.0])
+
+
+def test_goal_distance_is_exact_where_the_squares_overflow():
+    """|(1e200, 0) - g| is 1e200 for every goal (the squares overflow; hypot does not)."""
+    env = MultiGoalEnv()
+    assert env.goal_distance([1e200, 0.0]) == pytest.approx(1e200, rel=1e-15)
+    assert env.goal_index([1e200, 0.0]) == -1

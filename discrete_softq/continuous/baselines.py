@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _validate
-from .checks import check_bellman_error, check_replay_sizes, check_rows, check_widths, paired_input
+from .checks import check_fits, check_replay_sizes, check_rows, check_widths, paired_input
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
 
@@ -107,7 +107,9 @@ class DDPGAgent:
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Critic in reward units, :math:`Q(s, a)/c`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
-        return self.critic(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0] / self.reward_scale
+        with np.errstate(over="ignore", divide="ignore"):
+            q = self.critic(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0] / self.reward_scale
+        return check_fits(q, np.float64, "1 / reward_scale", "Q in reward units")
 
     def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,
                terminated: bool) -> None:
@@ -125,7 +127,7 @@ class DDPGAgent:
         q_next = self.target_critic(np.concatenate([batch.next_obs, next_a], axis=1))[:, 0]
         target = self.reward_scale * batch.rewards + self.gamma * np.where(batch.terminated, 0.0, q_next)
         q, cache = self.critic.forward(np.concatenate([batch.obs, batch.actions], axis=1))
-        err = check_bellman_error(q[:, 0] - target, self.critic.dtype, "rewards * reward_scale")
+        err = check_fits(q[:, 0] - target, self.critic.dtype, "rewards * reward_scale", "the Bellman error")
         grads, _ = self.critic.backward(cache, err[:, None] / B)
         self.critic_optimizer.step(grads)
 

@@ -5,7 +5,7 @@
 * :func:`check_float_dtype` -- a NumPy floating dtype;
 * :func:`check_replay_sizes` -- ``batch_size <= min_replay <= replay_capacity``;
 * :func:`paired_input` -- ``[s, a]`` rows for a critic, each part checked;
-* :func:`check_bellman_error` -- a TD error that fits the network's dtype (else the rewards are too large).
+* :func:`check_fits` -- a result that finite input could overflow (a TD error, a Q-value), checked.
 
 Each error names the parameter as the caller spelled it: an agent checks its own ``hidden``,
 ``q_lr`` or ``replay_capacity`` before it builds a network, an optimiser or a buffer, so a bad
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from .. import _validate
 
 __all__ = ["check_rows", "check_widths", "check_float_dtype", "check_replay_sizes", "paired_input",
-           "check_bellman_error"]
+           "check_fits"]
 
 
 def check_rows(x: Any, dim: int, name: str, dtype: Any = float, what: str = "") -> NDArray:
@@ -112,18 +112,21 @@ def paired_input(obs: Any, actions: Any, obs_dim: int, act_dim: int) -> NDArray[
     return np.concatenate([obs, actions], axis=-1)
 
 
-def check_bellman_error(err: NDArray, dtype: np.dtype, what: str) -> NDArray:
-    """``err`` itself if it is finite and fits ``dtype`` (the network's), else a ValueError naming ``what``.
+def check_fits(x: NDArray, dtype: Any, cause: str, what: str) -> NDArray:
+    """``x`` itself if it is finite and at most half the largest ``dtype`` number, else a ValueError naming ``cause``.
 
-    A TD error beyond the range of the network's floats would turn every gradient into inf or
-    NaN; the cause is the size of the rewards (``what``), so that is what the error names.
+    The guard of every result that finite input could overflow: a TD error beyond the range of
+    the network's floats (``cause`` the size of the rewards), a Q-value in reward units (``cause``
+    the temperature). The factor 2 leaves room for the next addition.
 
-    >>> check_bellman_error(np.array([1e39]), np.dtype(np.float32), "rewards / alpha")
+    >>> check_fits(np.array([1e39]), np.float32, "rewards / alpha", "the Bellman error")
     Traceback (most recent call last):
     ...
-    ValueError: rewards / alpha too large: the Bellman error (max |err| 1e+39) overflows the network's float32
+    ValueError: rewards / alpha too large: the Bellman error (max |x| 1e+39) overflows float32
     """
-    big = np.abs(err).max(initial=0.0)
-    if not np.isfinite(big) or big > np.finfo(dtype).max / 2:
-        raise ValueError(f"{what} too large: the Bellman error (max |err| {big:g}) overflows the network's {dtype}")
-    return err
+    dtype = np.dtype(dtype)
+    with np.errstate(invalid="ignore"):
+        big = float(np.abs(x).max(initial=0.0))
+    if not np.isfinite(big) or big > float(np.finfo(dtype).max) / 2:
+        raise ValueError(f"{cause} too large: {what} (max |x| {big:g}) overflows {dtype}")
+    return x

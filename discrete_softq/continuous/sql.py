@@ -49,7 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from .. import _validate
-from .checks import (check_bellman_error, check_float_dtype, check_replay_sizes, check_rows, check_widths,
+from .checks import (check_fits, check_float_dtype, check_replay_sizes, check_rows, check_widths,
                      paired_input)
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
@@ -190,7 +190,9 @@ class SoftQLearningAgent:
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Soft Q in reward units, :math:`Q(s, a)`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
-        return self.alpha * self.qf(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0]
+        with np.errstate(over="ignore"):
+            q = self.alpha * self.qf(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0]
+        return check_fits(q, np.float64, "alpha", "Q in reward units")
 
     # ---------------------------------------------------------------- learning
     def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,
@@ -238,9 +240,11 @@ class SoftQLearningAgent:
         v_next = np.where(batch.terminated, 0.0, soft_value_estimate(q_next, self.act_dim))
         target = batch.rewards / self.alpha + self.gamma * v_next
         q, cache = self.qf.forward(np.concatenate([batch.obs, batch.actions], axis=1))
-        err = check_bellman_error(q[:, 0] - target, self.qf.dtype, "rewards / alpha")
+        err = check_fits(q[:, 0] - target, self.qf.dtype, "rewards / alpha", "the Bellman error")
         grads, _ = self.qf.backward(cache, err[:, None] / len(err))
-        return grads, float(0.5 * np.mean(err**2) * self.alpha**2)
+        with np.errstate(over="ignore"):
+            loss = 0.5 * np.mean((self.alpha * err) ** 2)
+        return grads, float(check_fits(loss, np.float64, "alpha", "the Bellman loss in reward units"))
 
     def sampler_gradients(self, obs: NDArray[np.float64], fixed: NDArray[np.float64],
                           xi: NDArray[np.float64]) -> tuple[list, NDArray[np.float64]]:

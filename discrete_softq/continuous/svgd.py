@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from .. import _validate
-from .checks import check_rows
+from .checks import check_fits, check_rows
 
 __all__ = ["rbf_kernel", "median_bandwidth", "svgd_direction", "SVGD", "GaussianMixture"]
 
@@ -326,5 +326,11 @@ class GaussianMixture:
         return self.weights @ self.means
 
     def variance(self) -> NDArray[np.float64]:
-        """Per-coordinate variance, shape (d,)."""
-        return self.var + self.weights @ self.means**2 - self.mean() ** 2
+        r"""Per-coordinate variance, shape (d,): :math:`\sigma^2 + \sum_k w_k (\mu_k - \bar\mu)^2`.
+
+        The law of total variance, summed around the mean: no cancellation of
+        :math:`\sum_k w_k \mu_k^2 - \bar\mu^2` for means far from the origin.
+        """
+        with np.errstate(over="ignore"):
+            out = self.var + self.weights @ (self.means - self.mean()) ** 2
+        return check_fits(out, np.float64, "means", "the mixture's variance")

@@ -139,19 +139,29 @@ class MultiGoalEnv(gym.Env):
         ndarray of shape (...)
         """
         a = _points(action, "action")
-        return -(self.action_cost_coeff * np.sum(a**2, axis=-1)
-                 + self.distance_cost_coeff * self.goal_distance(next_position) ** 2)
+        with np.errstate(over="ignore"):
+            r = -(self.action_cost_coeff * np.sum(a**2, axis=-1)
+                  + self.distance_cost_coeff * self.goal_distance(next_position) ** 2)
+        if not np.all(np.isfinite(r)):
+            raise ValueError("action_cost_coeff, distance_cost_coeff or the box (bound) are too large: "
+                             "the reward overflows float64")
+        return r
 
     def goal_distance(self, position: ArrayLike) -> NDArray[np.float64]:
         """Distance to the nearest goal, :math:`\\min_g \\|s - g\\|`; shape (...) for (..., 2)."""
-        p = _points(position, "position")
-        return np.min(np.linalg.norm(p[..., None, :] - self.goals, axis=-1), axis=-1)
+        return np.min(self._distances(position), axis=-1)
 
     def goal_index(self, position: ArrayLike) -> NDArray[np.int64]:
         """Index of the goal within ``goal_threshold`` of ``position`` (..., 2), or -1."""
-        p = _points(position, "position")
-        d = np.linalg.norm(p[..., None, :] - self.goals, axis=-1)
+        d = self._distances(position)
         return np.where(np.min(d, axis=-1) < self.goal_threshold, np.argmin(d, axis=-1), -1)
+
+    def _distances(self, position: ArrayLike) -> NDArray[np.float64]:
+        """``|s - g|`` for every goal, shape (..., n_goals); by ``hypot`` where the squares overflow."""
+        diff = _points(position, "position")[..., None, :] - self.goals
+        with np.errstate(over="ignore"):
+            d = np.linalg.norm(diff, axis=-1)
+        return d if np.all(np.isfinite(d)) else np.hypot(diff[..., 0], diff[..., 1])
 
     # ---------------------------------------------------------------- gymnasium API
     def reset(self, *, seed: int | None = None, options: dict | None = None):
