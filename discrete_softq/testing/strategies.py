@@ -71,9 +71,11 @@ def mdps(
 
     Examples
     --------
-    >>> mdp = mdps(max_states=3, sparse=True).example()
-    >>> mdp.is_sparse and 1 <= mdp.n_states <= 3
-    True
+    The simplest sparse MDP with three states (:func:`hypothesis.find` returns the shrunk example):
+
+    >>> from hypothesis import find
+    >>> find(mdps(max_states=3, sparse=True), lambda mdp: mdp.n_states == 3)
+    TabularMDP(n_states=3, n_actions=1, gamma=0.0, sparse, n_terminal=0)
     """
     n_states = draw(st.integers(min_states, max_states))
     n_actions = draw(st.integers(min_actions, max_actions))
@@ -89,8 +91,9 @@ def mdps(
 def alphas(max_alpha: float = 100.0, allow_zero: bool = True) -> st.SearchStrategy[float]:
     """Temperatures: exactly 0 (the hard limit) or a float in ``[1e-3, max_alpha]``.
 
-    >>> 0.0 <= alphas().example() <= 100.0
-    True
+    >>> from hypothesis import find
+    >>> find(alphas(), lambda alpha: alpha > 1.0)
+    2.0
     """
     positive = st.floats(1e-3, max_alpha)
     return st.one_of(st.just(0.0), positive) if allow_zero else positive
@@ -99,8 +102,10 @@ def alphas(max_alpha: float = 100.0, allow_zero: bool = True) -> st.SearchStrate
 def policies(n_states: int, n_actions: int) -> st.SearchStrategy[np.ndarray]:
     """Stochastic policies of shape ``(n_states, n_actions)`` (deterministic ones included).
 
-    >>> bool(np.allclose(policies(3, 2).example().sum(axis=1), 1.0))
-    True
+    >>> from hypothesis import find
+    >>> find(policies(2, 2), lambda pi: 0 < pi[0, 0] < 1)
+    array([[0.66666667, 0.33333333],
+           [0.66666667, 0.33333333]])
     """
     return _distributions(n_states, n_actions)
 
@@ -108,8 +113,9 @@ def policies(n_states: int, n_actions: int) -> st.SearchStrategy[np.ndarray]:
 def priors(n_states: int, n_actions: int) -> st.SearchStrategy[np.ndarray]:
     """Prior policies: one ``(n_actions,)`` distribution for every state, or one per state ``(n_states, n_actions)``.
 
-    >>> priors(3, 2).example().shape in {(2,), (3, 2)}
-    True
+    >>> from hypothesis import find
+    >>> find(priors(3, 2), lambda rho: rho.ndim == 2).shape
+    (3, 2)
     """
     return st.one_of(_distributions(1, n_actions).map(lambda p: p[0]), _distributions(n_states, n_actions))
 
@@ -117,8 +123,10 @@ def priors(n_states: int, n_actions: int) -> st.SearchStrategy[np.ndarray]:
 def q_tables(n_states: int, n_actions: int, scale: float = 10.0) -> st.SearchStrategy[np.ndarray]:
     """Arbitrary finite action-value tables with entries in ``[-scale, scale]``.
 
-    >>> q_tables(2, 3).example().shape
-    (2, 3)
+    >>> from hypothesis import find
+    >>> find(q_tables(2, 3), lambda Q: True)
+    array([[0., 0., 0.],
+           [0., 0., 0.]])
     """
     return arrays(np.float64, (n_states, n_actions), elements=st.floats(-scale, scale))
 
@@ -129,7 +137,8 @@ def mdp_and_q(draw: st.DrawFn, n_tables: int = 1, scale: float = 10.0, **mdp_kwa
 
     ``mdp_kwargs`` go to :func:`mdps`; entries of the tables lie in ``[-scale, scale]``.
 
-    >>> mdp, Q1, Q2 = mdp_and_q(n_tables=2, max_states=3).example()
+    >>> from hypothesis import find
+    >>> mdp, Q1, Q2 = find(mdp_and_q(n_tables=2, max_states=3), lambda drawn: drawn[0].n_states == 3)
     >>> Q1.shape == Q2.shape == (mdp.n_states, mdp.n_actions)
     True
     """
@@ -141,7 +150,8 @@ def mdp_and_q(draw: st.DrawFn, n_tables: int = 1, scale: float = 10.0, **mdp_kwa
 def mdp_and_policy(draw: st.DrawFn, n_policies: int = 1, **mdp_kwargs) -> tuple:
     """An MDP and ``n_policies`` stochastic policies of its shape: ``(mdp, pi_1, ..., pi_n)``.
 
-    >>> mdp, pi = mdp_and_policy(max_states=3).example()
+    >>> from hypothesis import find
+    >>> mdp, pi = find(mdp_and_policy(max_states=3), lambda drawn: drawn[0].n_states == 3)
     >>> pi.shape == (mdp.n_states, mdp.n_actions)
     True
     """
