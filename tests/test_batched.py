@@ -8,7 +8,8 @@ are *equalities*, not statistical agreement: same rewards, same episode ends, sa
 import numpy as np
 import pytest
 
-from discrete_softq.agents import DynaQ, InverseCount, QLearning, SoftDynaQ, SoftQLearning, run_batched, train
+from discrete_softq.agents import (BoltzmannQLearning, DynaQ, ExponentialDecay, InverseCount, QLearning, SoftDynaQ,
+                                   SoftQLearning, run_batched, train)
 from discrete_softq.envs import GridWorld, WallChange
 
 S = 14 * 9  # cells of two_routes
@@ -20,12 +21,29 @@ def env_with_change(slip=0.0, at_episode=None):
     return GridWorld("two_routes", changes=[change], max_steps=40, slip=slip, step_reward=-0.01)
 
 
+def ALPHA(t):
+    """A user's temperature schedule (a plain callable, checked when used)."""
+    return 0.05 + 0.5 / (1.0 + np.asarray(t))
+
+
+def LR(n):
+    """A user's step-size schedule, shared by the agents of a batch."""
+    return 1.0 / np.sqrt(n)
+
+
 MAKERS = {
     "soft": lambda seed: SoftQLearning(S, 4, alpha=0.05, lr=0.5, seed=seed),
     "soft-prior-1/n": lambda seed: SoftQLearning(S, 4, alpha=0.05, lr="1/n", prior=np.full(4, 0.25), seed=seed),
     "q": lambda seed: QLearning(S, 4, epsilon=0.1, lr=0.5, seed=seed),
     "dyna-q+": lambda seed: DynaQ(S, 4, epsilon=0.1, lr=0.5, n_planning=3, kappa=1e-3, seed=seed),
     "soft-dyna": lambda seed: SoftDynaQ(S, 4, alpha=0.05, lr=InverseCount(0.8), n_planning=3, seed=seed),
+    "boltzmann-q": lambda seed: BoltzmannQLearning(S, 4, temperature=0.05, lr=0.5, seed=seed),
+    "boltzmann-q-annealed": lambda seed: BoltzmannQLearning(S, 4, temperature=ExponentialDecay(0.5, 0.01, 0.99),
+                                                            lr=0.5, seed=seed),
+    "soft-uniform-behaviour": lambda seed: SoftQLearning(S, 4, alpha=0.05, lr=0.5, behaviour=np.full(4, 0.25),
+                                                         seed=seed),
+    "soft-mixed-behaviour": lambda seed: SoftQLearning(S, 4, alpha=0.05, lr=0.5, behaviour=0.2, seed=seed),
+    "soft-callable-schedules": lambda seed: SoftQLearning(S, 4, alpha=ALPHA, lr=LR, seed=seed),
 }
 
 
@@ -63,6 +81,13 @@ def test_agents_with_different_hyperparameters_share_a_batch():
     alphas = [0.02, 0.2, 0.02]
     make = lambda k: SoftQLearning(S, 4, alpha=alphas[k], lr=0.5, seed=k)  # noqa: E731
     assert_same_runs(env_with_change(), make, 300, seeds=[0, 1, 2])
+
+
+def test_agents_with_different_behaviours_share_a_batch():
+    """On-policy, epsilon-mixed and fixed-behaviour soft agents in one batch give their separate runs."""
+    behaviours = [None, 0.3, np.full(4, 0.25), 1.0]
+    make = lambda k: SoftQLearning(S, 4, alpha=0.05, lr=0.5, behaviour=behaviours[k], seed=k)  # noqa: E731
+    assert_same_runs(env_with_change(), make, 300, seeds=[0, 1, 2, 3])
 
 
 def test_snapshots_are_the_q_tables_at_those_steps():

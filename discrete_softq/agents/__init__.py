@@ -1,6 +1,7 @@
 """Tabular agents: soft Q-learning, Q-learning, the Dyna pair, the training loop, the batched runner.
 
-* :class:`SoftQLearning`, :class:`QLearning` -- :mod:`.tabular`
+* :class:`SoftQLearning`, :class:`QLearning`, :class:`BoltzmannQLearning` -- :mod:`.tabular`
+  (their update rules: :mod:`.rules`; the Dyna model: :mod:`.model`)
 * :class:`DynaQ` (with Dyna-Q+'s bonus), :class:`SoftDynaQ` -- :mod:`.dyna`
 * :func:`train`, :class:`History` -- :mod:`.training` (the per-environment loop)
 * :func:`run_batched`, :class:`BatchedHistory` -- :mod:`.batched` (many seeds in lockstep)
@@ -11,12 +12,13 @@
 from .batched import BatchedHistory, run_batched
 from .dyna import DynaQ, SoftDynaQ
 from .schedules import Constant, ExponentialDecay, InverseCount
-from .tabular import QLearning, SoftQLearning, TabularAgent
+from .tabular import BoltzmannQLearning, QLearning, SoftQLearning, TabularAgent
 from .training import History, train
 
 __all__ = [
     "SoftQLearning",
     "QLearning",
+    "BoltzmannQLearning",
     "DynaQ",
     "SoftDynaQ",
     "TabularAgent",

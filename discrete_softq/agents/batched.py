@@ -32,12 +32,12 @@ from .. import _validate
 from ..envs.dynamics import GridTables, slip_direction
 from .dyna import DynaQ, SoftDynaQ
 from .kernels import AgentBatch
-from .tabular import QLearning, SoftQLearning
+from .tabular import BoltzmannQLearning, QLearning, SoftQLearning
 from .training import History
 
 __all__ = ["run_batched", "BatchedHistory", "GridTables"]
 
-_SUPPORTED = (SoftQLearning, QLearning, DynaQ, SoftDynaQ)
+_SUPPORTED = (SoftQLearning, QLearning, BoltzmannQLearning, DynaQ, SoftDynaQ)
 _CHUNK = 512
 
 
@@ -99,7 +99,7 @@ def _checked(env: Any, agents: Sequence[Any], n_steps: Any, seeds: Any,
         raise ValueError("agents must hold at least one agent")
     kind = type(agents[0])
     if kind not in _SUPPORTED or any(type(a) is not kind for a in agents):
-        raise TypeError("agents must all be of one class among SoftQLearning, QLearning, DynaQ, SoftDynaQ; "
+        raise TypeError(f"agents must all be of one class among {', '.join(c.__name__ for c in _SUPPORTED)}; "
                         f"got {sorted({type(a).__name__ for a in agents})}")
     first: dict[int, int] = {}
     for i, a in enumerate(agents):
@@ -139,7 +139,7 @@ def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[i
         Its tables (:meth:`GridWorld.tables`: layouts, wall schedule, rewards, slip and
         ``max_steps``) define the runs; it is not stepped itself. Other environments raise
         TypeError (use :func:`train`).
-    agents : sequence of SoftQLearning, QLearning, DynaQ or SoftDynaQ
+    agents : sequence of SoftQLearning, QLearning, BoltzmannQLearning, DynaQ or SoftDynaQ
         Distinct agents, all of one class; hyperparameters may differ per agent except the
         learning-rate schedule when it is not constant, ``n_planning`` (Dyna) and the temperature
         schedule, which must be shared within agents of equal ``alpha``. They learn in place.

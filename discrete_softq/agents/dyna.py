@@ -20,6 +20,8 @@ stochastic environment it remembers only the last outcome of each pair (as in th
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -108,7 +110,7 @@ class SoftDynaQ(DynaAgent, SoftQLearning):
     Parameters
     ----------
     n_states, n_actions : int
-    alpha, gamma, lr, prior, q_init, seed
+    alpha, gamma, lr, prior, q_init, seed, behaviour
         As in :class:`~discrete_softq.agents.SoftQLearning`.
     n_planning, kappa
         As in :class:`DynaQ`.
@@ -117,7 +119,7 @@ class SoftDynaQ(DynaAgent, SoftQLearning):
     def __init__(self, n_states: int, n_actions: int, alpha: float | Schedule = 0.1, gamma: float = 0.95,
                  lr: ScheduleLike = 0.1, n_planning: int = 10, kappa: float = 0.0,
                  prior: ArrayLike | None = None, q_init: float = 0.0,
-                 seed: int | np.random.Generator | None = None) -> None:
+                 seed: int | np.random.Generator | None = None, behaviour: Any = None) -> None:
         super().__init__(n_states, n_actions, alpha=alpha, gamma=gamma, lr=lr, prior=prior,
-                         q_init=q_init, seed=seed)
+                         q_init=q_init, seed=seed, behaviour=behaviour)
         self._init_model(n_planning, kappa)

@@ -17,9 +17,11 @@ from numpy.typing import NDArray
 
 from .dyna import DynaAgent
 from .model import TableModel
-from .rules import boltzmann_actions, epsilon_greedy, hard_values, soft_values, td_step, td_target, visit_step_size
+from ..soft import softmax
+from .rules import (epsilon_greedy, hard_values, mix_uniform, sample_rows, soft_values, td_step, td_target,
+                    visit_step_size)
 from .schedules import Constant
-from .tabular import SoftQLearning
+from .tabular import BoltzmannQLearning, SoftQLearning
 
 __all__ = ["AgentBatch"]
 
@@ -61,9 +63,10 @@ class AgentBatch:
         self.lr: Callable[[Any], Any] = (_PerAgent(np.array([lr.value for lr in lrs]))
                                          if all(isinstance(lr, Constant) for lr in lrs)
                                          else _shared(lrs, "non-constant lr schedule"))
-        self.soft = isinstance(a0, SoftQLearning)
-        if self.soft:
-            self._init_soft()
+        self.soft = isinstance(a0, SoftQLearning)                                  # soft next-state values
+        self.boltzmann = isinstance(a0, (SoftQLearning, BoltzmannQLearning))     # softmax behaviour
+        if self.boltzmann:
+            self._init_groups()
         else:
             self.epsilon = np.array([a.epsilon for a in self.agents])
         self.model: TableModel | None = None
@@ -71,11 +74,12 @@ class AgentBatch:
             self.n_planning = _shared([a.n_planning for a in self.agents], "n_planning")
             self.model = TableModel.stack([a.model for a in self.agents])
 
-    def _init_soft(self) -> None:
-        """Group agents by (temperature schedule, has a prior): one soft-value call per group."""
+    def _init_groups(self) -> None:
+        """Group agents by (temperature schedule, has a prior): one softmax / soft-value call per group."""
         groups: dict[Any, list[int]] = {}
         for i, a in enumerate(self.agents):
-            groups.setdefault((a.alpha_schedule, a.prior is None), []).append(i)
+            schedule = a.alpha_schedule if self.soft else a.temperature_schedule
+            groups.setdefault((schedule, getattr(a, "prior", None) is None), []).append(i)
         self.groups = []
         for (schedule, no_prior), idx in groups.items():
             idx_arr = np.asarray(idx)
@@ -83,6 +87,12 @@ class AgentBatch:
                 _shared([int(self.n0[i]) for i in idx], "update count for a temperature schedule")
             prior = None if no_prior else np.stack([self.agents[i].prior for i in idx])
             self.groups.append((idx_arr, schedule, prior))
+        # the soft agents' behaviour: a share of uniform actions, or a fixed policy
+        self.mix = np.array([getattr(a, "mix", 0.0) for a in self.agents])[:, None]
+        self.fixed_idx = np.array([i for i, a in enumerate(self.agents)
+                                   if getattr(a, "fixed_behaviour", None) is not None], dtype=np.intp)
+        self.fixed = (np.stack([self.agents[i].fixed_behaviour for i in self.fixed_idx])
+                      if self.fixed_idx.size else None)
 
     # ------------------------------------------------------------------ randomness
     def draw(self, n_steps: int) -> NDArray[np.float64]:
@@ -105,11 +115,16 @@ class AgentBatch:
         return out
 
     def act(self, state: NDArray, u: NDArray, t: int) -> NDArray[np.intp]:
-        """Actions of all agents in their states (``u``: one uniform each)."""
-        if not self.soft:
+        """Actions of all agents in their states (``u``: one uniform each), as the agents' ``act``."""
+        if not self.boltzmann:
             return epsilon_greedy(self.Q_rows[self.row0 + state], self.epsilon, u)
-        return self._per_group(state, t, lambda rows, alpha, p, idx: boltzmann_actions(rows, alpha, p, u[idx]),
-                               np.empty(self.N, dtype=np.intp))
+        probs = self._per_group(state, t, lambda rows, alpha, p, idx: softmax(rows, alpha, p),
+                                np.empty((self.N, self.A)))
+        if self.mix.any():
+            probs = mix_uniform(probs, self.mix)
+        if self.fixed is not None:
+            probs[self.fixed_idx] = self.fixed[np.arange(self.fixed_idx.size), state[self.fixed_idx]]
+        return sample_rows(probs, u)
 
     def next_value(self, states: NDArray, t: int) -> NDArray[np.float64]:
         """``V(states[i])`` of each agent ``i`` (soft or hard, as the agents' ``next_value``)."""

@@ -32,7 +32,7 @@ from ..soft import log_sum_exp, softmax
 _NO_CONTEXT = contextlib.nullcontext()
 
 __all__ = ["soft_values", "hard_values", "td_target", "td_step", "visit_step_size", "sample_rows",
-           "boltzmann_actions", "epsilon_greedy"]
+           "mix_uniform", "boltzmann_actions", "epsilon_greedy"]
 
 
 def soft_values(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None = None) -> NDArray[np.float64]:
@@ -108,6 +108,17 @@ def sample_rows(probs: NDArray, u: NDArray) -> NDArray[np.intp]:
     """
     cdf = np.cumsum(probs, axis=-1)
     return (u[:, None] >= cdf[:, :-1]).sum(axis=-1)
+
+
+def mix_uniform(probs: NDArray, share: Any) -> NDArray[np.float64]:
+    """``(1 - share) * probs + share / A``: a share of uniformly random actions mixed into rows (n, A).
+
+    ``share`` is a number or one per row (shape (n, 1)); ``share = 0`` returns ``probs`` exactly.
+
+    >>> mix_uniform(np.array([[1.0, 0.0]]), 0.5)
+    array([[0.75, 0.25]])
+    """
+    return (1.0 - share) * probs + share / probs.shape[-1]
 
 
 def boltzmann_actions(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None, u: NDArray) -> NDArray[np.intp]:

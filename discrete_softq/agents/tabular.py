@@ -42,11 +42,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _validate
 from ..soft import check_prior, log_sum_exp, softmax
-from .rules import boltzmann_actions, epsilon_greedy, hard_values, soft_values, td_step, td_target, visit_step_size
+from .rules import (boltzmann_actions, epsilon_greedy, hard_values, mix_uniform, sample_rows, soft_values, td_step,
+                    td_target, visit_step_size)
 from .schedules import Schedule, ScheduleLike, as_schedule
 from .training import History, train
 
-__all__ = ["SoftQLearning", "QLearning", "TabularAgent", "train", "History",
+__all__ = ["SoftQLearning", "QLearning", "BoltzmannQLearning", "TabularAgent", "train", "History",
            "sample_boltzmann", "epsilon_greedy"]
 
 #: Former name of :func:`discrete_softq.agents.rules.boltzmann_actions`.
@@ -135,6 +136,15 @@ class SoftQLearning(TabularAgent):
     q_init : float
         Initial value of every entry of ``Q``.
     seed : int or numpy.random.Generator, optional
+    behaviour : None, float or ndarray of shape (n_actions,) or (n_states, n_actions)
+        How the agent acts; the target stays the soft backup whatever it is (soft Q-learning is
+        off-policy). ``None``: its own Boltzmann policy (on-policy). A float ``e`` in [0, 1]: that
+        share of uniformly random actions mixed in, :math:`(1 - e)\,\pi + e / |A|`. An array: act
+        by that fixed policy. The fixed point is the soft :math:`Q^*` only if every pair is
+        visited infinitely often: on-policy, an action whose Boltzmann probability is
+        :math:`e^{-12}` is in effect never tried, and a Q-table that under-values it stays wrong
+        (the lock-in of issue 14 when the entropy bonus rewards self-loops); ``e > 0`` or a
+        full-support policy removes it.
 
     Examples
     --------
@@ -149,12 +159,15 @@ class SoftQLearning(TabularAgent):
 
     def __init__(self, n_states: int, n_actions: int, alpha: float | Schedule = 0.1, gamma: float = 0.95,
                  lr: ScheduleLike = 0.1, prior: ArrayLike | None = None, q_init: float = 0.0,
-                 seed: int | np.random.Generator | None = None) -> None:
+                 seed: int | np.random.Generator | None = None, behaviour: Any = None) -> None:
         super().__init__(n_states, n_actions, gamma, lr, q_init, seed)
         self.alpha_schedule: Schedule = as_schedule(alpha, "alpha", clock="t")
         rho = check_prior(prior, (self.n_states, self.n_actions))  # None for prior=None
         self.prior: NDArray[np.float64] | None = None if rho is None else np.broadcast_to(
             rho, (self.n_states, self.n_actions))
+        self.behaviour = behaviour
+        #: share of uniform actions mixed into the Boltzmann policy, and the fixed behaviour policy (or None)
+        self.mix, self.fixed_behaviour = _check_behaviour(behaviour, self.n_states, self.n_actions)
 
     @property
     def alpha(self) -> float:
@@ -165,8 +178,16 @@ class SoftQLearning(TabularAgent):
         return None if self.prior is None else self.prior[state : state + 1]
 
     def _choose(self, state: int, u: float) -> int:
-        return int(boltzmann_actions(self.Q[state : state + 1], self.alpha, self._prior_rows(state),
-                                     np.array([u]))[0])
+        if self.fixed_behaviour is not None:
+            return int(sample_rows(self.fixed_behaviour[state : state + 1], np.array([u]))[0])
+        pi = softmax(self.Q[state : state + 1], self.alpha, self._prior_rows(state))
+        return int(sample_rows(mix_uniform(pi, self.mix) if self.mix else pi, np.array([u]))[0])
+
+    def behaviour_policy(self) -> NDArray[np.float64]:
+        """The policy the agent acts by, shape (n_states, n_actions) (:meth:`policy` if ``behaviour=None``)."""
+        if self.fixed_behaviour is not None:
+            return self.fixed_behaviour.copy()
+        return mix_uniform(self.policy(), self.mix)
 
     def next_value(self, state: int) -> float:
         """The soft value ``alpha log sum_a rho exp(Q(state, a) / alpha)``."""
@@ -179,6 +200,19 @@ class SoftQLearning(TabularAgent):
     def values(self) -> NDArray[np.float64]:
         """The soft state values of the current Q-table, shape (n_states,)."""
         return log_sum_exp(self.Q, self.alpha, self.prior)
+
+
+def _check_behaviour(behaviour: Any, n_states: int, n_actions: int) -> tuple[float, NDArray[np.float64] | None]:
+    """``(share of uniform actions, fixed behaviour policy or None)`` of a ``behaviour`` argument."""
+    if behaviour is None:
+        return 0.0, None
+    if np.ndim(behaviour) == 0:
+        return _validate.real(behaviour, "behaviour", low=0.0, high=1.0), None
+    b = _validate.distribution(behaviour, "behaviour")
+    if b.shape not in ((n_actions,), (n_states, n_actions)):
+        raise ValueError(f"behaviour must be a number in [0, 1] or a policy of shape ({n_actions},) or "
+                         f"({n_states}, {n_actions}); got shape {b.shape}")
+    return 0.0, _validate.frozen(np.broadcast_to(b, (n_states, n_actions)))
 
 
 class QLearning(TabularAgent):
@@ -225,3 +259,59 @@ class QLearning(TabularAgent):
         """``max_a Q(s, a)``, shape (n_states,)."""
         return self.Q.max(axis=1)
 
+
+
+class BoltzmannQLearning(TabularAgent):
+    r"""Q-learning with Boltzmann (softmax) exploration: the hard target, a soft behaviour.
+
+    .. math:: Q(s,a) \leftarrow Q(s,a) + \eta\,\big(r + \gamma \max_{a'} Q(s',a') - Q(s,a)\big),
+              \qquad a \sim \operatorname{softmax}(Q(s, \cdot) / \tau)
+
+    The baseline that one-step-entropy methods stand for: its behaviour is as random as the soft
+    agent's, but its target ignores the entropy of the future, so its fixed point is the hard
+    :math:`Q^*` (of :func:`discrete_softq.value_iteration`), not the soft one.
+
+    Parameters
+    ----------
+    n_states, n_actions : int
+    temperature : float or callable
+        Softmax temperature ``tau >= 0`` (``0``: greedy with random tie-breaking), or a schedule
+        ``t -> tau_t`` over the update count.
+    gamma, lr, q_init, seed
+        As in :class:`SoftQLearning`.
+
+    Examples
+    --------
+    >>> agent = BoltzmannQLearning(2, 2, temperature=1.0, gamma=0.5, lr=1.0, seed=0)
+    >>> agent.Q[1] = [0.0, 2.0]
+    >>> agent.update(0, 1, 1.0, 1, terminated=False)
+    >>> float(agent.Q[0, 1])                       # 1 + 0.5 * max(0, 2)
+    2.0
+    >>> agent.policy()[0].round(4)
+    array([0.1192, 0.8808])
+    """
+
+    def __init__(self, n_states: int, n_actions: int, temperature: float | Schedule = 0.1, gamma: float = 0.95,
+                 lr: ScheduleLike = 0.1, q_init: float = 0.0, seed: int | np.random.Generator | None = None) -> None:
+        super().__init__(n_states, n_actions, gamma, lr, q_init, seed)
+        self.temperature_schedule: Schedule = as_schedule(temperature, "temperature", clock="t")
+
+    @property
+    def temperature(self) -> float:
+        """The temperature in force now (the schedule at the current update count)."""
+        return float(self.temperature_schedule(self.n_updates))
+
+    def _choose(self, state: int, u: float) -> int:
+        return int(boltzmann_actions(self.Q[state : state + 1], self.temperature, None, np.array([u]))[0])
+
+    def next_value(self, state: int) -> float:
+        """``max_a Q(state, a)``."""
+        return hard_values(self.Q[state : state + 1])[0]
+
+    def policy(self) -> NDArray[np.float64]:
+        """The softmax behaviour ``softmax(Q / temperature)``, shape (n_states, n_actions)."""
+        return softmax(self.Q, self.temperature)
+
+    def values(self) -> NDArray[np.float64]:
+        """``max_a Q(s, a)``, shape (n_states,)."""
+        return self.Q.max(axis=1)
