@@ -31,6 +31,7 @@ from .dp import (
     value_iteration,
 )
 from .mdp import TabularMDP, random_mdp
+from .selection import solve
 from .soft import (
     bellman_operator,
     boltzmann_policy,
@@ -66,6 +67,7 @@ __all__ = [
     "value_iteration",
     "maxent_return",
     "SoftSolution",
+    "solve",
     "ConvergenceWarning",
     "RoundingFloorWarning",
     "reference",

@@ -107,18 +107,8 @@ def log_sum_exp(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArr
     With a prior and a sum above 1/2, :math:`\log \sum_a \rho_a e^{x_a}` is computed as
     ``log1p(sum_a rho_a expm1(x_a))``, exact where the plain logarithm cancels (module Notes).
 
-    Parameters
-    ----------
-    Q : ndarray of shape (..., n_actions)
-    alpha : float
-    prior : ndarray broadcastable to ``Q.shape``, optional
+    ``Q`` of shape (..., n_actions), ``prior`` broadcastable to it; returns shape (...).
 
-    Returns
-    -------
-    ndarray of shape (...)
-
-    Examples
-    --------
     >>> import numpy as np
     >>> float(log_sum_exp(np.array([0.0, 1.0]), 1e17, np.array([0.5, 0.5])))  # -> E_rho Q
     0.5

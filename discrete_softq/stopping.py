@@ -78,7 +78,8 @@ class RoundingFloorWarning(ConvergenceWarning):
     """``tol`` is below what float64 can certify for this MDP; the solver stopped at the rounding floor."""
 
 
-def backup_rounding(mdp: TabularMDP, alpha: float, magnitude: float, kernel_terms: float = 0.0) -> float:
+def backup_rounding(mdp: TabularMDP, alpha: float, magnitude: float, kernel_terms: float = 0.0,
+                    reward_size: float | None = None) -> float:
     r"""A bound :math:`\delta` on the rounding error of one computed soft backup (module Notes).
 
     Parameters
@@ -89,6 +90,8 @@ def backup_rounding(mdp: TabularMDP, alpha: float, magnitude: float, kernel_term
         A bound on ``|X|_inf`` and ``|T X|_inf`` for the values ``X`` backed up.
     kernel_terms : float
         Extra error of the kernel, in units of ``alpha * eps``.
+    reward_size : float, optional
+        ``|r|_inf`` if already known (computed from ``mdp`` otherwise).
 
     Examples
     --------
@@ -97,7 +100,7 @@ def backup_rounding(mdp: TabularMDP, alpha: float, magnitude: float, kernel_term
     True
     """
     b, A = mdp.max_successors, mdp.n_actions
-    size = float(np.abs(mdp.rewards).max(initial=0.0)) + magnitude
+    size = (float(np.abs(mdp.rewards).max(initial=0.0)) if reward_size is None else reward_size) + magnitude
     return EPSILON * ((2 * b + 9) * size + (A + 8) * min(alpha, 9.0 * size) + kernel_terms * alpha)
 
 
@@ -160,7 +163,7 @@ class StoppingRule:
         self.kernel_terms = kernel_terms
         self.gamma = mdp.gamma
         self.exact_translation = not mdp.terminal.any()
-        reward = float(np.abs(mdp.rewards).max(initial=0.0))
+        reward = self._reward_size = float(np.abs(mdp.rewards).max(initial=0.0))
         entropy = alpha * math.log(mdp.n_actions) if shannon else 0.0
         #: A priori bound on |X*|_inf: rewards and entropy bonuses summed over the discounted future.
         self.size_of_fixed_point = (reward + entropy) / (1.0 - self.gamma)
@@ -185,13 +188,13 @@ class StoppingRule:
         size = magnitude()
         if not math.isfinite(size):
             raise ValueError("the values overflowed float64 (is a warm start V0/Q0, alpha or a reward too large?)")
-        delta = backup_rounding(self.mdp, self.alpha, size, self.kernel_terms)
+        delta = backup_rounding(self.mdp, self.alpha, size, self.kernel_terms, self._reward_size)
         shift = self._shift(lo, hi)
         moved = size + abs(shift)  # the size of the mid-point, whose computation rounds too
         floor = delta / (1.0 - self.gamma) + 2.0 * EPSILON * moved
         bracket = self._bracket(lo, hi)
         if self.to_q:  # |Q - Q*| <= gamma |V - V*| + rounding of Q = r + gamma E V
-            bound = self.gamma * (bracket + floor) + backup_rounding(self.mdp, 0.0, moved)
+            bound = self.gamma * (bracket + floor) + backup_rounding(self.mdp, 0.0, moved, 0.0, self._reward_size)
         else:
             bound = bracket + floor
         converged = bound <= self.tol

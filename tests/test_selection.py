@@ -1,0 +1,75 @@
+"""``solve`` picks a solver and keeps its guarantee; its answers agree with the textbook solvers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import gymnasium as gym
+from gymnasium.envs.toy_text.frozen_lake import generate_random_map
+
+from discrete_softq import TabularMDP, random_mdp, reference, solve
+from discrete_softq.mdp import open_grid_mdp
+
+
+def random_frozen_lake(size: int, gamma: float) -> TabularMDP:
+    """Gymnasium's slippery FrozenLake on a random ``size x size`` map, as an exact model (holes and goal terminal).
+
+    At gamma near 1 it mixes slowly: soft value iteration needs over 10^5 sweeps on a 24 x 24 map.
+    """
+    env = gym.make("FrozenLake-v1", desc=generate_random_map(size=size, p=0.9, seed=1)).unwrapped
+    S, A = env.observation_space.n, env.action_space.n
+    rows, cols, probs, rewards, terminal = [], [], [], np.zeros((S, A)), np.zeros(S, dtype=bool)
+    for s in range(S):
+        for a in range(A):
+            for p, s_next, r, done in env.P[s][a]:
+                rows.append(s * A + a)
+                cols.append(s_next)
+                probs.append(p)
+                rewards[s, a] += p * r
+                terminal[s_next] |= done
+    P = sp.csr_matrix((probs, (rows, cols)), shape=(S * A, S))  # duplicates (slips into a wall) are summed
+    return TabularMDP(P, rewards, gamma, terminal=terminal)
+
+
+@pytest.mark.parametrize("mdp", [random_mdp(8, 3, seed=0), random_mdp(900, 3, seed=1, sparse=True, branching=3),
+                                 open_grid_mdp(30, 0.99)], ids=["small", "sparse", "grid"])
+@pytest.mark.parametrize("alpha, prior", [(0.5, None), (0.2, [0.25, 0.25, 0.5, 0.0][:3]), (0.0, None)])
+def test_solve_agrees_with_the_reference(mdp, alpha, prior):
+    """Whatever solver ``solve`` picks, its Q is within its bound of the textbook solver's (and tol holds)."""
+    if prior is not None:
+        prior = np.full(mdp.n_actions, 1.0 / mdp.n_actions)
+    sol = solve(mdp, alpha, tol=1e-8, prior=prior)
+    ref = reference.soft_policy_iteration(mdp, alpha, tol=1e-9, prior=prior)
+    assert sol.converged and sol.error_bound <= 1e-8
+    assert np.abs(sol.Q - ref.Q).max() <= sol.error_bound + ref.error_bound
+    assert sol.solver in ("soft_value_iteration", "soft_policy_iteration")
+
+
+def test_small_models_go_to_policy_iteration():
+    """A model with few state-action pairs is solved by Newton's method directly."""
+    assert solve(random_mdp(10, 3, seed=0), 0.5).solver == "soft_policy_iteration"
+
+
+def test_slowly_mixing_episodic_tasks_switch_to_policy_iteration():
+    """On a 24 x 24 FrozenLake at gamma 0.9999 value iteration would need >> its budget: solve ends with PI."""
+    mdp = random_frozen_lake(24, 0.9999)
+    sol = solve(mdp, 0.01, tol=1e-8)
+    assert sol.solver == "soft_policy_iteration" and sol.converged
+    ref = reference.soft_policy_iteration(mdp, 0.01, tol=1e-8)
+    assert np.abs(sol.Q - ref.Q).max() <= sol.error_bound + ref.error_bound
+
+
+def test_fast_mixing_grids_stay_with_value_iteration():
+    """An open grid is solved within value iteration's trial (its sweeps are far cheaper than LU solves)."""
+    assert solve(open_grid_mdp(40, 0.99), 0.1, tol=1e-6).solver == "soft_value_iteration"
+
+
+def test_solve_names_bad_arguments():
+    """Bad input is refused with the parameter's name."""
+    with pytest.raises(TypeError, match="mdp"):
+        solve("not an mdp", 0.1)
+    with pytest.raises(ValueError, match="alpha"):
+        solve(random_mdp(3, 2, seed=0), -1.0)
+    with pytest.raises(ValueError, match="tol"):
+        solve(random_mdp(3, 2, seed=0), 0.1, tol=0.0)
