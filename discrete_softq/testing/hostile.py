@@ -217,20 +217,26 @@ def _snapshot(value: Any) -> Any:
         return None
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """Structural equality of a snapshot and the value now (arrays, numbers, nested lists, dicts)."""
+    if isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and np.array_equal(
+            a, b, equal_nan=b.dtype.kind in "fc")
+    if isinstance(b, (list, tuple)):
+        return isinstance(a, (list, tuple)) and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in b)
+    if isinstance(b, numbers.Number):
+        return a == b or (a != a and b != b)  # NaN stays NaN
+    return True  # other objects (functions, generators, MDPs): compared by their own tests
+
+
 def _same(before: Any, value: Any) -> bool:
     if sp.issparse(value):
         matrix, data, indices = before
         return (value.shape == matrix.shape and np.array_equal(value.data, data, equal_nan=True)
                 and (indices is None or np.array_equal(value.indices, indices)))
-    if isinstance(value, np.ndarray):
-        return value.shape == before.shape and value.dtype == before.dtype and np.array_equal(
-            value, before, equal_nan=value.dtype.kind in "fc")
-    if isinstance(value, (list, tuple, dict)):
-        try:
-            return bool(np.all(repr(value) == repr(before)))
-        except Exception:  # noqa: BLE001
-            return True
-    return True
+    return _equal(before, value)
 
 
 def _invalid_names(fn: Callable[..., Any], args: tuple, kwargs: dict) -> list[str]:
