@@ -18,8 +18,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
-from discrete_softq.continuous import MLP, SVGD, run_multigoal
-from discrete_softq.continuous.experiment import DEFAULT_STEPS
+from discrete_softq.continuous import MLP, SVGD
+from discrete_softq.experiments.multigoal import DEFAULT_STEPS, run_multigoal
 
 
 def time_call(fn, repeat: int = 50) -> float:

@@ -253,13 +253,11 @@ def composition_bound(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: floa
 
     Notes
     -----
-    :math:`\delta = -\alpha \log \sum_a \exp\big((w_1 (Q_1 - V_1) + w_2 (Q_2 - V_2)) / \alpha\big)`
-    is computed with the library's log-sum-exp, in the log domain: no ``0 * inf`` when the
-    policies have (numerically) disjoint supports, and the right limit at ``alpha = 0``.
-    :math:`C^*` is the optimal value of a hard-max MDP with reward :math:`\gamma\,\mathbb{E}\delta`;
-    it is solved exactly by Howard's policy iteration (each round one linear solve by
-    :func:`soft_policy_state_values` at ``alpha = 0``; finitely many rounds). :math:`D^*` is a
-    policy evaluation, one linear solve (:func:`soft_policy_evaluation` at ``alpha = 0``).
+    :math:`\delta` is a log-sum-exp in the log domain (no ``0 * inf`` for disjoint supports, the
+    right limit at ``alpha = 0``). :math:`C^*` is the optimal value of a
+    hard-max MDP with reward :math:`\gamma\,\mathbb{E}\delta`, solved exactly by Howard's policy
+    iteration (one linear solve per round, finitely many rounds); :math:`D^*` is one policy
+    evaluation (:func:`soft_policy_evaluation` at ``alpha = 0``).
 
     Examples
     --------
@@ -277,38 +275,38 @@ def composition_bound(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: floa
     Q1, Q2 = check_q(mdp, Q1, "Q1"), check_q(mdp, Q2, "Q2")
     w = _check_weights(weights, 2)
     Q_sum = _weighted_mean(w, np.stack([Q1, Q2]))
-
-    # per-state penalty delta = w1 V1 + w2 V2 - V_sum, in the log domain (>= 0 by Hoelder)
-    log_ratio = (w[0] * (Q1 - log_sum_exp(Q1, alpha)[:, None])
-                 + w[1] * (Q2 - log_sum_exp(Q2, alpha)[:, None]))
-    penalty = np.maximum(-log_sum_exp(log_ratio, alpha), 0.0)
-    penalty[mdp.terminal] = 0.0
-    if alpha > 0 and w[1] > 0:
-        with np.errstate(over="ignore"):  # beyond float64 only for alpha near the smallest float
-            divergence = penalty / alpha / w[1]
-    else:
-        divergence = _hard_divergence(Q1, Q2, w)
-    divergence[mdp.terminal] = 0.0
-
+    penalty, divergence = _penalty(Q1, Q2, w, alpha, mdp.terminal)
     gamma = mdp.gamma
-    _check_representable(gamma * mdp.expected_next(penalty), "the penalty", Q1, Q2)
-    C, iterations, residual = _howard(_auxiliary(mdp, gamma * mdp.expected_next(penalty)))
-    _check_representable(C, "C", Q1, Q2)
+    C, iterations, residual = _howard(_auxiliary(mdp, gamma * mdp.expected_next(penalty), "the penalty"))
     policy = softmax(Q_sum, alpha)
     c_pi = np.einsum("sa,sa->s", policy, C)
-    D = soft_policy_evaluation(_auxiliary(mdp, gamma * mdp.expected_next(c_pi)), policy, 0.0)
-    _check_representable(D, "D", Q1, Q2)
+    D = soft_policy_evaluation(_auxiliary(mdp, gamma * mdp.expected_next(c_pi), "C"), policy, 0.0)
+    _check_representable(D, "D")
     return CompositionBound(Q_sum=Q_sum, policy=policy, divergence=divergence, penalty=penalty,
                             C=C, D=D, weights=w, alpha=alpha, iterations=iterations,
                             residual=residual)
 
 
 # ---------------------------------------------------------------------- exact solvers
-def _check_representable(X: NDArray, what: str, Q1: NDArray, Q2: NDArray) -> None:
+def _penalty(Q1: NDArray, Q2: NDArray, w: NDArray, alpha: float, terminal: NDArray) -> tuple[NDArray, NDArray]:
+    """Per-state ``delta = w1 V1 + w2 V2 - V_sum`` (>= 0 by Hoelder), in the log domain, and ``D_{w1}``."""
+    log_ratio = (w[0] * (Q1 - log_sum_exp(Q1, alpha)[:, None])
+                 + w[1] * (Q2 - log_sum_exp(Q2, alpha)[:, None]))
+    penalty = np.maximum(-log_sum_exp(log_ratio, alpha), 0.0)
+    penalty[terminal] = 0.0
+    if alpha > 0 and w[1] > 0:
+        with np.errstate(over="ignore"):  # beyond float64 only for alpha near the smallest float
+            divergence = penalty / alpha / w[1]
+    else:
+        divergence = _hard_divergence(Q1, Q2, w)
+    divergence[terminal] = 0.0
+    return penalty, divergence
+
+
+def _check_representable(X: NDArray, what: str) -> None:
     """Raise (naming ``Q1`` and ``Q2``) if ``X`` overflowed: the bound is beyond float64, not silently inf."""
     if not np.all(np.isfinite(X)):
-        raise ValueError(f"Q1 and Q2 are too large for the composition bound to be represented in float64 "
-                         f"({what} overflows; max |Q1| = {np.abs(Q1).max():g}, max |Q2| = {np.abs(Q2).max():g})")
+        raise ValueError(f"Q1 and Q2 are too large for the composition bound in float64 ({what} overflows)")
 
 
 def _hard_divergence(Q1: NDArray, Q2: NDArray, w: NDArray) -> NDArray:
@@ -319,8 +317,9 @@ def _hard_divergence(Q1: NDArray, Q2: NDArray, w: NDArray) -> NDArray:
     return renyi_divergence(p, q, order=float(w[0]))
 
 
-def _auxiliary(mdp: TabularMDP, rewards: NDArray) -> TabularMDP:
+def _auxiliary(mdp: TabularMDP, rewards: NDArray, what: str) -> TabularMDP:
     """The dynamics of ``mdp`` with another reward (the bound recursions are Bellman equations)."""
+    _check_representable(rewards, what)
     return TabularMDP(mdp.transitions, rewards, mdp.gamma, initial=mdp.initial, terminal=mdp.terminal)
 
 

@@ -5,15 +5,18 @@
 * :func:`rbf_kernel`, :class:`SVGD` -- Stein variational gradient descent (Liu & Wang 2016);
 * :class:`SoftQLearningAgent` -- soft Q-learning with an amortized SVGD sampling network;
 * :class:`DDPGAgent` -- the deterministic-policy baseline;
-* :func:`train`, :func:`rollouts`, :func:`goal_hit_counts`, :func:`run_multigoal` -- training,
-  evaluation and the paper's experiment.
+* :func:`train`, :func:`rollouts`, :func:`goal_hit_counts` -- training and evaluation;
+* :func:`run_multigoal`, :class:`MultiGoalResult`, :func:`q_on_action_grid` -- the paper's
+  experiment, which lives in :mod:`discrete_softq.experiments.multigoal` (re-exported here,
+  imported on first use).
 
 Nothing here depends on the tabular code.
 """
 
+from typing import Any
+
 from ..envs.multigoal import MultiGoalEnv
 from .baselines import DDPGAgent
-from .experiment import MultiGoalResult, q_on_action_grid, run_multigoal
 from .nn import MLP, Adam
 from .replay import ReplayBuffer
 from .sql import SoftQLearningAgent, soft_value_estimate
@@ -42,3 +45,18 @@ __all__ = [
     "MultiGoalResult",
     "q_on_action_grid",
 ]
+
+_EXPERIMENT_NAMES = ("MultiGoalResult", "q_on_action_grid", "run_multigoal")
+
+
+def __getattr__(name: str) -> Any:
+    """The experiment's names, from :mod:`discrete_softq.experiments.multigoal` on first use (PEP 562)."""
+    if name in _EXPERIMENT_NAMES:
+        from ..experiments import multigoal
+
+        return getattr(multigoal, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPERIMENT_NAMES])
