@@ -38,7 +38,11 @@ def _load(name: str) -> ModuleType:
 
 
 def available_demos() -> dict[str, str]:
-    """Return ``{name: description}`` for every demo."""
+    """Return ``{name: description}`` for every demo.
+
+    >>> list(available_demos())
+    ['dp', 'maze_change', 'multigoal', 'svgd', 'composition', 'pretraining']
+    """
     return {name: _load(name).DESCRIPTION for name in DEMOS}
 
 

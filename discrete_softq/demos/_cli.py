@@ -42,7 +42,14 @@ DEFAULT_OUT = "discrete_softq-figures"
 
 def option(default: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False,
            high_open: bool = False, choices: Sequence[str] | None = None) -> Any:
-    """A dataclass field whose command-line value must lie in ``[low, high]`` (or among ``choices``)."""
+    """A dataclass field whose command-line value must lie in ``[low, high]`` (or among ``choices``).
+
+    ``low_open`` / ``high_open`` exclude the end point. The range is stored in the field's metadata,
+    from which :func:`build_parser` makes the argparse type and the ``--help`` text.
+
+    >>> option(30, low=2).metadata["low"]
+    2
+    """
     meta = {"low": low, "high": high, "low_open": low_open, "high_open": high_open,
             "choices": tuple(choices) if choices is not None else None}
     return dataclasses.field(default=default, metadata=meta)
@@ -50,14 +57,22 @@ def option(default: Any, *, low: float | None = None, high: float | None = None,
 
 def floats(default: Sequence[float], *, low: float | None = None, high: float | None = None,
            low_open: bool = False, high_open: bool = False, allow_empty: bool = False) -> Any:
-    """A field read as comma-separated numbers, each in the range (stored as a tuple of floats)."""
+    """A field read as comma-separated numbers, each in the range (stored as a tuple of floats).
+
+    >>> floats([0.5, 0.9], low=0, high=1, high_open=True).default
+    (0.5, 0.9)
+    """
     meta = {"kind": "floats", "low": low, "high": high, "low_open": low_open, "high_open": high_open,
             "allow_empty": allow_empty}
     return dataclasses.field(default=tuple(float(x) for x in default), metadata=meta)
 
 
 def names(default: Sequence[str], choices: Sequence[str]) -> Any:
-    """A field read as comma-separated names, each among ``choices`` (stored as a tuple of str)."""
+    """A field read as comma-separated names, each among ``choices`` (stored as a tuple of str).
+
+    >>> names(["soft"], choices=["soft", "q"]).metadata["choices"]
+    ('soft', 'q')
+    """
     return dataclasses.field(default=tuple(default), metadata={"kind": "names", "choices": tuple(choices)})
 
 
@@ -137,7 +152,13 @@ def _show_default(value: Any) -> str:
 
 
 def build_parser(cls: type, demo: str, description: str) -> argparse.ArgumentParser:
-    """The parser of ``cls``: one ``--flag`` per field, its help, range and default; no defaults filled in."""
+    """The parser of ``cls``: one ``--flag`` per field, its help, range and default; no defaults filled in.
+
+    >>> from discrete_softq.demos.svgd import Args
+    >>> parser = build_parser(Args, "svgd", "")
+    >>> [a.help for a in parser._actions if a.dest == "n_particles"]
+    ['number of SVGD particles [an int >= 2] (default: 100)']
+    """
     parser = OneLineParser(prog=f"python -m discrete_softq.demo {demo}", description=description,
                      argument_default=argparse.SUPPRESS)
     docs = field_docs(cls)
@@ -183,7 +204,14 @@ def pyplot() -> Any:
 
 
 def save_figure(fig: Any, out: str | Path, name: str, dpi: int = 110) -> Path:
-    """Save ``fig`` as ``out/name`` (creating ``out``), close it, print and return the path."""
+    """Save ``fig`` as ``out/name`` (creating ``out``), close it, print and return the path.
+
+    >>> import tempfile
+    >>> fig = pyplot().figure()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = save_figure(fig, tmp, "empty.png")  # doctest: +ELLIPSIS
+    saved .../empty.png
+    """
     import matplotlib.pyplot as plt
 
     path = Path(out) / name

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validate import integer
 from ..compose import CompositionBound, composition_bound
 from ..dp import maxent_return, soft_policy_evaluation, soft_policy_iteration
 from ..envs import GridWorld
@@ -268,6 +269,8 @@ def run_composition(alpha: float = 0.5, gamma: float = 0.95, slip: float = 0.1, 
     >>> study.alphas.tolist(), study.ts.tolist()
     ([0.05, 2.0], [0.0, 1.0])
     """
+    integer(n_alphas, "n_alphas", low=1)
+    integer(n_ts, "n_ts", low=1)
     task = dict(gamma=float(gamma), slip=float(slip), goal_reward=float(goal_reward), step_cost=float(step_cost))
     alphas, ts = np.geomspace(0.05, 2.0, n_alphas), np.linspace(0.0, 1.0, n_ts)
     return CompositionStudy(composition_example(alpha=alpha, **task), task, alphas, bound_versus_alpha(alphas, **task),

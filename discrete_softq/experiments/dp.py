@@ -32,6 +32,7 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validate import integer, real
 from ..dp import SoftSolution, soft_policy_iteration, soft_q_iteration, soft_value_iteration, value_iteration
 from ..envs import GridWorld
 from ..mdp import TabularMDP
@@ -65,6 +66,17 @@ class DPConfig:
     def __post_init__(self) -> None:
         if self.prior not in ("shannon", "uniform"):
             raise ValueError(f"prior must be 'shannon' or 'uniform'; got {self.prior!r}")
+        real(self.gamma, "gamma", low=0.0, high=1.0, high_open=True)
+        real(self.alpha, "alpha", low=0.0)
+        real(self.tol, "tol", low=0.0, low_open=True)
+        integer(self.n_temperatures, "n_temperatures", low=1)
+        for name, low, high in (("contraction_gammas", 0.0, 1.0), ("solver_gammas", 0.0, 1.0),
+                                ("contraction_alphas", 0.0, None), ("grid_alphas", 0.0, None)):
+            values = getattr(self, name)
+            if not isinstance(values, tuple) or not values:
+                raise ValueError(f"{name} must be a non-empty tuple of numbers; got {values!r}")
+            for i, v in enumerate(values):
+                real(v, f"{name}[{i}]", low=low, high=high, high_open=high is not None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +121,30 @@ def contraction_rate(residuals: NDArray[np.float64]) -> float:
 
 def contraction_runs(env: GridWorld, gammas: tuple[float, ...], alphas: tuple[float, ...], *, alpha: float,
                      gamma: float, tol: float) -> tuple[tuple[ContractionRun, ...], tuple[ContractionRun, ...]]:
-    """Soft Q-iteration for each discount (at ``alpha``) and each temperature (at ``gamma``)."""
+    """Soft Q-iteration for each discount (at ``alpha``) and each temperature (at ``gamma``).
+
+    Parameters
+    ----------
+    env : GridWorld
+        Its model ``env.to_mdp(gamma=g)`` is solved.
+    gammas, alphas : tuple of float
+        Discounts of the first family, temperatures of the second.
+    alpha, gamma : float
+        The temperature held fixed while gamma varies, and the discount held fixed while alpha varies.
+    tol : float
+        Guaranteed accuracy of each solve.
+
+    Returns
+    -------
+    by_gamma, by_alpha : tuple of ContractionRun
+
+    Examples
+    --------
+    >>> by_gamma, by_alpha = contraction_runs(GridWorld("open_room"), (0.5,), (0.0, 1.0), alpha=0.1, gamma=0.9,
+    ...                                       tol=1e-6)
+    >>> [r.label for r in by_gamma + by_alpha]
+    ['gamma = 0.5, alpha = 0.1', 'gamma = 0.9, alpha = 0', 'gamma = 0.9, alpha = 1']
+    """
     def run(g: float, a: float) -> ContractionRun:
         sol = soft_q_iteration(env.to_mdp(gamma=g), a, tol=tol)
         return ContractionRun(g, a, sol.residuals, contraction_rate(sol.residuals))
@@ -118,7 +153,25 @@ def contraction_runs(env: GridWorld, gammas: tuple[float, ...], alphas: tuple[fl
 
 
 def solver_runs(env: GridWorld, gammas: tuple[float, ...], alpha: float, tol: float) -> tuple[SolverRun, ...]:
-    """Every solver of :data:`SOLVERS` at every discount: iterations, error bound, wall time."""
+    """Every solver of :data:`SOLVERS` at every discount: iterations, error bound, wall time.
+
+    Parameters
+    ----------
+    env : GridWorld
+    gammas : tuple of float
+    alpha, tol : float
+
+    Returns
+    -------
+    tuple of SolverRun
+        Discount-major: for each discount, one run per solver in the order of :data:`SOLVERS`.
+
+    Examples
+    --------
+    >>> runs = solver_runs(GridWorld("open_room"), (0.9,), alpha=0.1, tol=1e-8)
+    >>> [(r.solver, r.error_bound <= 1e-8) for r in runs]  # doctest: +NORMALIZE_WHITESPACE
+    [('soft Q-iteration', True), ('soft value iteration', True), ('soft policy iteration', True)]
+    """
     runs = []
     for g in gammas:
         mdp = env.to_mdp(gamma=g)
@@ -130,7 +183,13 @@ def solver_runs(env: GridWorld, gammas: tuple[float, ...], alpha: float, tol: fl
 
 
 def step_into_goal(mdp: TabularMDP) -> tuple[int, int]:
-    """A non-terminal state and the action that enters a terminal state from it with the highest probability."""
+    """A non-terminal state and the action that enters a terminal state from it with the highest probability.
+
+    >>> env = GridWorld(["S.G"])
+    >>> s, a = step_into_goal(env.to_mdp())
+    >>> env.cell_of(s), int(a)   # the cell left of the goal, action 1 = right
+    ((0, 1), 1)
+    """
     into = np.asarray(mdp.P[:, mdp.terminal].sum(axis=1)).reshape(mdp.n_states, mdp.n_actions)
     into[mdp.terminal] = 0.0
     s, a = np.unravel_index(int(np.argmax(into)), into.shape)

@@ -266,7 +266,26 @@ def alpha_sweep(layout: str = "two_routes", reward: str = "step", alphas: Sequen
 
 
 def sweep_report(sweep: Mapping[str, Mapping[float, AgentResult]], lr: float) -> str:
-    """One line per temperature of an :func:`alpha_sweep` (the printed text)."""
+    """One line per temperature of an :func:`alpha_sweep` (the printed text).
+
+    Parameters
+    ----------
+    sweep : mapping of str to mapping of float to AgentResult
+        ``{condition: {alpha: result}}``, as :func:`alpha_sweep` returns.
+    lr : float
+        The learning rate the sweep used (printed in the heading).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> sweep = alpha_sweep("two_routes", "step", (0.1,), conditions=("fixed",), n_seeds=2, change_step=50,
+    ...                     post_steps=50)
+    >>> print(sweep_report(sweep, 0.9).splitlines()[0])
+    soft Q (KL to uniform) at fixed temperatures, lr=0.9 (not tuned; value [95% CI]):
+    """
     keys = ["converged", "route_knowledge", "p_reach", "recovered", "recovery_steps", "reward_before", "reward_after"]
     lines = [f"soft Q (KL to uniform) at fixed temperatures, lr={lr} (not tuned; value [95% CI]):"]
     for condition, per_alpha in sweep.items():

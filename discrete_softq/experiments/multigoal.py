@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validate import integer
 from ..envs.multigoal import MultiGoalEnv
 
 if TYPE_CHECKING:  # discrete_softq.continuous re-exports this module: import it only when a run starts
@@ -166,6 +167,7 @@ def compare_multigoal(n_steps: int = DEFAULT_STEPS, seed: int = 0, n_rollouts: i
     >>> [len(c) for c in cmp.contours.values()]
     [3, 3]
     """
+    n_samples = integer(n_samples, "n_samples", low=1)  # before training, not after
     results = {name: run_multigoal(name, n_steps=n_steps, seed=seed, n_rollouts=n_rollouts, progress=progress)
                for name in AGENTS}
     contours = {}

@@ -107,6 +107,27 @@ def plot_composition_study(axes: Any, study: Any) -> list[Any]:
     Top row: task 1, task 2, the composed policy and the true optimum of the mean reward. Bottom
     row: per-state bound against gap (Lemma 1 and Theorem 1), the Renyi divergence over the map,
     and the start state's gaps and bounds against alpha.
+
+    Parameters
+    ----------
+    axes : array of matplotlib.axes.Axes of shape (2, 4)
+    study : CompositionStudy
+
+    Returns
+    -------
+    list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.composition import run_composition
+    >>> fig, axes = plt.subplots(2, 4)
+    >>> artists = plot_composition_study(axes, run_composition(n_alphas=2, n_ts=2))
+    >>> all(ax.get_title() for ax in axes.ravel())
+    True
+    >>> plt.close(fig)
     """
     ex, sweep = study.example, study.sweep
     L, per_state = ex.env.layout, ex.per_state()

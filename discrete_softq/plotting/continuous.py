@@ -166,7 +166,31 @@ def plot_multigoal_study(axes: Any, comparison: Any, env: Any) -> list[Any]:
     """One row per agent of a :class:`~discrete_softq.experiments.multigoal.MultiGoalComparison`.
 
     Each row: the rollouts over the reward landscape, then Q(s, .) over the action square at each
-    figure state with the agent's actions there. ``axes`` has shape (n_agents, 1 + n_states).
+    figure state with the agent's actions there.
+
+    Parameters
+    ----------
+    axes : array of matplotlib.axes.Axes of shape (n_agents, 1 + n_states)
+    comparison : MultiGoalComparison
+    env : MultiGoalEnv
+        Its reward landscape is the background of the rollouts.
+
+    Returns
+    -------
+    list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.envs.multigoal import MultiGoalEnv
+    >>> from discrete_softq.experiments.multigoal import compare_multigoal
+    >>> fig, axes = plt.subplots(2, 4)
+    >>> artists = plot_multigoal_study(axes, compare_multigoal(n_steps=20, n_rollouts=1, n_samples=2), MultiGoalEnv())
+    >>> axes[1, 1].get_title()
+    'DDPG: Q(s, a) at s = (-2.5, 0.0)'
+    >>> plt.close(fig)
     """
     artists: list[Any] = []
     for row, (name, res) in enumerate(comparison.results.items()):

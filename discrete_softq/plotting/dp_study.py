@@ -28,7 +28,31 @@ __all__ = ["plot_contraction_study", "plot_soft_vs_hard_study", "plot_temperatur
 
 
 def plot_contraction_study(axes: Any, result: Any) -> list[Any]:
-    """Residuals per sweep (several gammas, several alphas) and iterations per solver, on 3 axes."""
+    """Residuals per sweep (several gammas, several alphas) and iterations per solver, on 3 axes.
+
+    Parameters
+    ----------
+    axes : sequence of 3 matplotlib.axes.Axes
+    result : DPResult
+
+    Returns
+    -------
+    list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.dp import DPConfig, run_dp
+    >>> res = run_dp(DPConfig(layout="open_room", contraction_gammas=(0.9,), contraction_alphas=(0.1,),
+    ...                       solver_gammas=(0.9,), grid_alphas=(0.0, 0.1), n_temperatures=3))
+    >>> fig, axes = plt.subplots(1, 3)
+    >>> artists = plot_contraction_study(axes, res)
+    >>> [ax.get_yscale() for ax in axes]
+    ['log', 'log', 'log']
+    >>> plt.close(fig)
+    """
     c = result.config
     artists = plot_contraction(axes[0], {r.label: r.residuals for r in result.by_gamma},
                                {r.label: r.gamma for r in result.by_gamma},
@@ -42,12 +66,19 @@ def plot_contraction_study(axes: Any, result: Any) -> list[Any]:
 
 
 def plot_soft_vs_hard_study(axes: Any, result: Any) -> list[Any]:
-    """Values, policy arrows and entropy over the map, one column per temperature of ``config.grid_alphas``."""
+    """Values, policy arrows and entropy over the map, one column per temperature of ``config.grid_alphas``.
+
+    ``axes`` has shape (3, len(config.grid_alphas)); see
+    :func:`~discrete_softq.plotting.dp.plot_soft_vs_hard_gridworld`.
+    """
     return plot_soft_vs_hard_gridworld(axes, result.grid, result.env.layout)
 
 
 def plot_temperature_study(axes: Any, result: Any) -> list[Any]:
-    """The start policy, the step into the goal and the start value as alpha grows, on 3 axes."""
+    """The start policy, the step into the goal and the start value as alpha grows, on 3 axes.
+
+    The value axis is logarithmic when every value is positive.
+    """
     temps, env = result.temperatures, result.env
     artists = plot_policy_versus_temperature(axes[0], temps, [s.policy[result.start] for s in result.shannon],
                                              title="pi*(a | start), Shannon entropy (prior=None)")

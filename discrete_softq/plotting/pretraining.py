@@ -100,6 +100,29 @@ def plot_pretraining_study(axes: Any, result: Any) -> list[Any]:
     Columns 0 and 1: fine-tuning with soft Q-learning and with Q-learning, one curve per initial
     Q-table (reward per step on top, the greedy policy's exact value below). Column 2: steps
     until the online threshold (top) and the greedy-value threshold (bottom), per seed.
+
+    Parameters
+    ----------
+    axes : array of matplotlib.axes.Axes of shape (2, 3)
+    result : PretrainingResult
+
+    Returns
+    -------
+    list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.pretraining import PretrainingConfig, run_pretraining_experiment
+    >>> cfg = PretrainingConfig(n_seeds=2, pretrain_steps=50, finetune_steps=50, eval_every=25, early_steps=25,
+    ...                         n_boot=50)
+    >>> fig, axes = plt.subplots(2, 3)
+    >>> artists = plot_pretraining_study(axes, run_pretraining_experiment(cfg))
+    >>> all(ax.get_title() for ax in axes.ravel())
+    True
+    >>> plt.close(fig)
     """
     cfg, res = result.config, result
     rate, greedy = res.curves("reward_rate"), res.curves("greedy_value")

@@ -33,6 +33,16 @@ def plot_moments(ax: Axes, moments: ArrayLike, target_mean: float, target_varian
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_moments(ax, [[-10.0, 1.0], [-5.0, 2.0]], 0.67, 3.9))   # 2 curves, 2 targets, the legend
+    5
+    >>> plt.close(fig)
     """
     m = np.asarray(moments, dtype=float)
     if m.ndim != 2 or m.shape[1] != 2:
@@ -46,7 +56,29 @@ def plot_moments(ax: Axes, moments: ArrayLike, target_mean: float, target_varian
 
 
 def plot_svgd_study(axes: Any, result: Any) -> list[Any]:
-    """Fill a 2 x 3 array of axes with the 1-D snapshots, the moments and the 2-D particles."""
+    """Fill a 2 x 3 array of axes with the 1-D snapshots, the moments and the 2-D particles.
+
+    Parameters
+    ----------
+    axes : array of matplotlib.axes.Axes of shape (2, 3)
+    result : SVGDResult
+
+    Returns
+    -------
+    list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.svgd import SVGDConfig, run_svgd
+    >>> fig, axes = plt.subplots(2, 3)
+    >>> artists = plot_svgd_study(axes, run_svgd(SVGDConfig(n_particles=5, n_iter=3)))
+    >>> axes[1, 2].get_xscale()
+    'log'
+    >>> plt.close(fig)
+    """
     r, n = result, result.config.n_iter
     grid, density = r.grid_1d, r.density_1d
     artists: list[Any] = []
