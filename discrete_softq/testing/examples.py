@@ -52,6 +52,7 @@ def self_loop_chain(n_states: int, gamma: float, sparse: bool = False) -> Tabula
     import scipy.sparse as sp
 
     n = _validate.integer(n_states, "n_states", low=1)
+    sparse = _validate.flag(sparse, "sparse")
     states = np.arange(n)
     successors = np.stack([states, np.minimum(states + 1, n - 1)], axis=1).ravel()
     P = sp.csr_matrix((np.ones(2 * n), successors, np.arange(2 * n + 1)), shape=(2 * n, n))
@@ -80,7 +81,7 @@ def numerical_gradient(f: Callable[[], float], x: NDArray[np.floating], eps: flo
     f : callable () -> float
     x : ndarray of float, any shape
     eps : float
-        Step, ``> 0``.
+        Step, in ``(0, 1]``.
 
     Returns
     -------
@@ -103,7 +104,7 @@ def numerical_gradient(f: Callable[[], float], x: NDArray[np.floating], eps: flo
         raise TypeError(f"x must be a floating-point array (it is perturbed in place); got {kind}")
     if not x.flags.writeable:
         raise ValueError("x must be writable (it is perturbed in place)")
-    eps = _validate.real(eps, "eps", low=0.0, low_open=True)
+    eps = _validate.real(eps, "eps", low=0.0, high=1.0, low_open=True)
     grad = np.zeros(x.shape)
     for idx in np.ndindex(x.shape):
         old = x[idx]
