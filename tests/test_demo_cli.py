@@ -141,6 +141,8 @@ def test_all_runs_every_demo_quickly_and_passes_only_the_options_each_has(tmp_pa
 DOCTESTED = ["discrete_softq.demo", "discrete_softq.demos._cli", "discrete_softq.experiments.dp",
              "discrete_softq.experiments.svgd", "discrete_softq.experiments.composition",
              "discrete_softq.experiments.multigoal", "discrete_softq.experiments.maze_change",
+             "discrete_softq.experiments.maze_measures", "discrete_softq.experiments.maze_setup",
+             "discrete_softq.experiments.pretraining",
              "discrete_softq.plotting.dp_study", "discrete_softq.plotting.svgd", "discrete_softq.plotting.compose",
              "discrete_softq.plotting.pretraining", "discrete_softq.plotting.continuous"]
 

@@ -272,6 +272,13 @@ def run_dp(config: DPConfig | None = None) -> DPResult:
     Returns
     -------
     DPResult
+
+    Examples
+    --------
+    >>> res = run_dp(DPConfig(layout="open_room", contraction_gammas=(0.9,), contraction_alphas=(0.0,),
+    ...                       solver_gammas=(0.9,), grid_alphas=(0.0,), n_temperatures=2))
+    >>> print(res.report().splitlines()[0])
+    open_room: 35 cells x 4 actions, start cell (4, 0), tol = 1e-08
     """
     c = DPConfig() if config is None else config
     env = GridWorld(c.layout, gamma=c.gamma)

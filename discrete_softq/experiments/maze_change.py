@@ -180,6 +180,10 @@ def termination_pitfall(layout: str, reward: str, alphas: Sequence[float] = (0.0
     With the Shannon bonus every step is worth up to ``alpha log 4``; once that outweighs the
     goal, the optimal max-ent policy avoids ending the episode. The KL-to-uniform form has no
     such pull (its bonus is ``<= 0``).
+
+    >>> row = termination_pitfall("two_routes", "goal", alphas=(0.1,))[0]
+    >>> row["shannon"] < 0.01 < 0.9 < row["kl_uniform"]
+    True
     """
     env = make_env(layout, reward, change_step=10**9)
     mdp = env.to_mdp(layout=0)
@@ -198,7 +202,40 @@ def run_maze_change(layout: str = "two_routes", agents: Sequence[str] = ("soft",
                     n_tune_seeds: int = 10, reward: str = "goal", change_step: int | None = None,
                     post_steps: int | None = None, overrides: Mapping[str, float | None] | None = None,
                     seed: int = 0, progress: bool = False) -> MazeChangeResult:
-    """Tune on one set of seeds, evaluate on another, in each condition (see the module docstring)."""
+    """Tune on one set of seeds, evaluate on another, in each condition (see the module docstring).
+
+    Parameters
+    ----------
+    layout : str
+        A key of :data:`~discrete_softq.experiments.maze_setup.SETUPS`.
+    agents : sequence of str
+        Keys of :data:`~discrete_softq.experiments.maze_setup.AGENTS`.
+    conditions : sequence of {"fixed", "pretrained"}
+    n_seeds : int
+        Evaluation seeds (>= 2, for the intervals).
+    n_tune_seeds : int
+        Tuning seeds per configuration (>= 1).
+    reward : {"goal", "step"}
+    change_step, post_steps : int, optional
+        Step of the change in the fixed condition, and steps after it (>= 2); default: the layout's.
+    overrides : mapping of str to float or None, optional
+        Pinned hyperparameters (``alpha``, ``epsilon``, ``lr``) instead of their tuning axis.
+    seed : int
+        Root of the tuning and evaluation seeds.
+    progress : bool
+        A tqdm bar over the runs.
+
+    Returns
+    -------
+    MazeChangeResult
+
+    Examples
+    --------
+    >>> res = run_maze_change("two_routes", ("q",), ("fixed",), n_seeds=2, n_tune_seeds=1, change_step=50,
+    ...                       post_steps=50)
+    >>> (res.shortest_before, res.shortest_after), sorted(res.best_params("q"))
+    ((13, 21), ['epsilon', 'lr'])
+    """
     setup = SETUPS.get(layout)
     if setup is None:
         raise ValueError(f"layout must be one of {sorted(SETUPS)}; got {layout!r}")
@@ -208,8 +245,7 @@ def run_maze_change(layout: str = "two_routes", agents: Sequence[str] = ("soft",
     bad = [c for c in conditions if c not in ("fixed", "pretrained")]
     if bad or not conditions:
         raise ValueError(f"conditions must be 'fixed' and/or 'pretrained'; got {list(conditions)}")
-    if n_seeds < 2 or n_tune_seeds < 1:
-        raise ValueError(f"n_seeds must be >= 2 and n_tune_seeds >= 1; got {n_seeds}, {n_tune_seeds}")
+    n_seeds, n_tune_seeds = integer(n_seeds, "n_seeds", low=2), integer(n_tune_seeds, "n_tune_seeds", low=1)
     change = setup.change_step if change_step is None else integer(change_step, "change_step", low=1)
     post = setup.post_steps if post_steps is None else integer(post_steps, "post_steps", low=2)
     window = max(1, min(change, post) // 4)

@@ -26,7 +26,15 @@ __all__ = ["distances_to_goal", "shortest_path_length", "shortest_route_cells", 
 
 
 def distances_to_goal(tables: GridTables, k: int) -> NDArray[np.float64]:
-    """Fewest steps from every cell to a goal of map ``k`` (``inf`` if unreachable; 0 at goals)."""
+    """Fewest steps from every cell to a goal of map ``k`` (``inf`` if unreachable; 0 at goals).
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> tables = GridTables.from_env(env)
+    >>> d = distances_to_goal(tables, 0)
+    >>> int(d[tables.start[0]]), float(d[tables.goal[0]].max())
+    (13, 0.0)
+    """
     moves, goal = tables.moves[k], tables.goal[k]
     d = np.where(goal, 0.0, np.inf)
     blocked = tables.terminal[k]
@@ -39,12 +47,26 @@ def distances_to_goal(tables: GridTables, k: int) -> NDArray[np.float64]:
 
 
 def shortest_path_length(tables: GridTables, k: int) -> int:
-    """Length of the shortest path from the start to a goal on map ``k``."""
+    """Length of the shortest path from the start to a goal on map ``k``.
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> tables = GridTables.from_env(env)
+    >>> shortest_path_length(tables, 0), shortest_path_length(tables, 1)   # before and after the change
+    (13, 21)
+    """
     return int(distances_to_goal(tables, k)[tables.start[k]])
 
 
 def shortest_route_cells(tables: GridTables, k: int) -> NDArray[np.intp]:
-    """Non-terminal cells lying on some shortest start-to-goal path of map ``k``."""
+    """Non-terminal cells lying on some shortest start-to-goal path of map ``k``.
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> tables = GridTables.from_env(env)
+    >>> int(tables.start[1]) in shortest_route_cells(tables, 1)
+    True
+    """
     to_goal = distances_to_goal(tables, k)
     moves, S = tables.moves[k], tables.moves.shape[2]
     from_start = np.full(S, np.inf)
@@ -71,7 +93,17 @@ def _strict_greedy(Q: NDArray) -> NDArray[np.intp]:
 
 
 def greedy_path_length(Q: NDArray, tables: GridTables, k: int, start: int | None = None) -> float:
-    """Steps the strict greedy path of ``Q`` takes from ``start`` to a goal of map ``k`` (``inf`` if it never does)."""
+    """Steps the strict greedy path of ``Q`` takes from ``start`` to a goal of map ``k`` (``inf`` if it never does).
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> tables = GridTables.from_env(env)
+    >>> from discrete_softq import value_iteration
+    >>> greedy_path_length(value_iteration(env.to_mdp(layout=1)).Q, tables, 1)
+    21.0
+    >>> greedy_path_length(np.zeros((env.n_states, 4)), tables, 1)   # an untrained table knows nothing
+    inf
+    """
     greedy = _strict_greedy(Q)
     s = int(tables.start[k] if start is None else start)
     for n in range(Q.shape[0] + 1):
@@ -84,12 +116,29 @@ def greedy_path_length(Q: NDArray, tables: GridTables, k: int, start: int | None
 
 
 def greedy_reaches_goal(Q: NDArray, tables: GridTables, k: int, start: int | None = None) -> bool:
-    """Whether the strict greedy path of ``Q`` from ``start`` (default: the start cell) reaches a goal of map ``k``."""
+    """Whether the strict greedy path of ``Q`` from ``start`` (default: the start cell) reaches a goal of map ``k``.
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> tables = GridTables.from_env(env)
+    >>> from discrete_softq import value_iteration
+    >>> old = value_iteration(env.to_mdp(layout=0)).Q
+    >>> greedy_reaches_goal(old, tables, 0), greedy_reaches_goal(old, tables, 1)   # walks into the new wall
+    (True, False)
+    """
     return bool(np.isfinite(greedy_path_length(Q, tables, k, start)))
 
 
 def route_knowledge(Q: NDArray, tables: GridTables, k: int) -> float:
-    """Share of the shortest-route cells of map ``k`` from which the strict greedy path reaches a goal."""
+    """Share of the shortest-route cells of map ``k`` from which the strict greedy path reaches a goal.
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> tables = GridTables.from_env(env)
+    >>> from discrete_softq import value_iteration
+    >>> route_knowledge(value_iteration(env.to_mdp(layout=1)).Q, tables, 1)
+    1.0
+    """
     cells = shortest_route_cells(tables, k)
     return float(np.mean([greedy_reaches_goal(Q, tables, k, start=int(c)) for c in cells]))
 
@@ -98,6 +147,12 @@ def reach_probability(policy: NDArray, env: Any, k: int, horizon: int) -> float:
     """P(a goal of map ``k`` is reached within ``horizon`` steps from its start | ``policy``), exactly.
 
     ``policy`` has shape (n_states, 4); the transitions are ``env.to_mdp(layout=k)`` (slip included).
+
+    >>> from discrete_softq.experiments.maze_setup import make_env
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> uniform = np.full((env.n_states, 4), 0.25)
+    >>> 0.0 < reach_probability(uniform, env, 0, 200) < reach_probability(uniform, env, 0, 2000) < 1.0
+    True
     """
     mdp = env.to_mdp(layout=k)
     P = mdp.P

@@ -83,7 +83,12 @@ DEFAULT_AGENTS = ("soft", "soft_shannon", "q", "q_greedy", "dyna", "soft_dyna")
 
 
 def make_env(layout: str, reward: str, change_step: int) -> GridWorld:
-    """The gridworld of ``layout`` whose walls change after ``change_step`` steps."""
+    """The gridworld of ``layout`` whose walls change after ``change_step`` steps.
+
+    >>> env = make_env("two_routes", "step", change_step=100)
+    >>> [c.at_step for c in env.changes], len(env.layouts)   # one change: the map before and after it
+    ([100], 2)
+    """
     if layout not in SETUPS:
         raise ValueError(f"layout must be one of {sorted(SETUPS)}; got {layout!r}")
     if reward not in REWARDS:
@@ -94,7 +99,11 @@ def make_env(layout: str, reward: str, change_step: int) -> GridWorld:
 
 
 def configurations(spec: AgentSpec, overrides: Mapping[str, float | None]) -> list[dict[str, Any]]:
-    """The tuning grid of ``spec`` with the given hyperparameters pinned (``None`` = keep the axis)."""
+    """The tuning grid of ``spec`` with the given hyperparameters pinned (``None`` = keep the axis).
+
+    >>> len(configurations(AGENTS["soft"], {})), {p["lr"] for p in configurations(AGENTS["soft"], {"lr": 0.5})}
+    (4, {0.5})
+    """
     grid = {k: ((overrides[k],) if overrides.get(k) is not None else v) for k, v in spec.grid.items()}
     if spec.cls in (QLearning, DynaQ) and overrides.get("epsilon") is not None and "epsilon" not in spec.fixed:
         grid["epsilon"] = (overrides["epsilon"],)
@@ -105,5 +114,10 @@ def configurations(spec: AgentSpec, overrides: Mapping[str, float | None]) -> li
 
 
 def make_agents(spec: AgentSpec, params: Mapping[str, Any], seeds: list[int], n_states: int) -> list[Any]:
-    """One fresh agent per seed with ``spec.fixed`` and ``params``."""
+    """One fresh agent per seed with ``spec.fixed`` and ``params``.
+
+    >>> agents = make_agents(AGENTS["q"], {"epsilon": 0.1, "lr": 0.5}, [0, 1], n_states=10)
+    >>> [type(a).__name__ for a in agents]
+    ['QLearning', 'QLearning']
+    """
     return [spec.cls(n_states, 4, gamma=GAMMA, seed=s, **spec.fixed, **params) for s in seeds]

@@ -74,6 +74,10 @@ def run_multigoal(agent: str = "sql", n_steps: int = DEFAULT_STEPS, seed: int = 
 
     ``agent_kwargs`` override the agent's defaults. The agent, the training env and the
     evaluation starts get independent streams spawned from ``seed``.
+
+    >>> res = run_multigoal("ddpg", n_steps=20, n_rollouts=3)
+    >>> res.goal_counts.shape, len(res.rollouts.goals)
+    ((4,), 3)
     """
     if agent not in AGENTS:
         raise ValueError(f"agent must be one of {AGENTS}; got {agent!r}")
@@ -101,6 +105,12 @@ def q_on_action_grid(agent: Any, obs: Any, resolution: int = 41) -> tuple[NDArra
     -------
     action_grid : ndarray of shape (resolution, resolution, 2)
     q_grid : ndarray of shape (resolution, resolution)
+
+    Examples
+    --------
+    >>> res = run_multigoal("ddpg", n_steps=5, n_rollouts=1)
+    >>> [a.shape for a in q_on_action_grid(res.agent, (0.0, 0.0), resolution=5)]
+    [(5, 5, 2), (5, 5)]
     """
     lin = np.linspace(-1.0, 1.0, resolution)
     grid = np.stack(np.meshgrid(lin, lin), axis=-1)

@@ -253,6 +253,13 @@ def run_pretraining_experiment(config: PretrainingConfig | None = None, seed: in
     Returns
     -------
     PretrainingResult
+
+    Examples
+    --------
+    >>> cfg = PretrainingConfig(n_seeds=2, pretrain_steps=50, finetune_steps=50, eval_every=25, early_steps=25)
+    >>> res = run_pretraining_experiment(cfg)
+    >>> res.labels[0], res.greedy_value[res.labels[0]].shape, res.shortest_path
+    ('SQL, max-ent init', (2, 3), 6)
     """
     cfg = PretrainingConfig() if config is None else config
     if not isinstance(cfg, PretrainingConfig):

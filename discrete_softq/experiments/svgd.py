@@ -109,6 +109,12 @@ def run_svgd(config: SVGDConfig | None = None, progress: bool = False) -> SVGDRe
     Returns
     -------
     SVGDResult
+
+    Examples
+    --------
+    >>> res = run_svgd(SVGDConfig(n_particles=10, n_iter=20))
+    >>> sorted(res.snapshots), res.moments.shape
+    ([0, 1, 4, 20], (21, 2))
     """
     c = SVGDConfig() if config is None else config
     rng = np.random.default_rng(c.seed)
