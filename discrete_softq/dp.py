@@ -41,16 +41,16 @@ for Markovian decision problems; Puterman (1994), Markov Decision Processes, sec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _fast, _validate
+from .episodic import solve_undiscounted
 from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state_values
 from .mdp import TabularMDP, check_mdp, check_policy, check_q
+from .results import SoftSolution, shift_nonterminal, solution
 from .soft import check_alpha, check_prior, log_sum_exp, softmax
-from .stopping import ConvergenceWarning, RoundingFloorWarning, StoppingRule, Verdict
+from .stopping import ConvergenceWarning, RoundingFloorWarning, StoppingRule
 
 __all__ = [
     "SoftSolution",
@@ -66,47 +66,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, eq=False)
-class SoftSolution:
-    """The result of an exact soft DP solver (read-only).
-
-    Attributes
-    ----------
-    Q : ndarray of shape (n_states, n_actions)
-        Soft action values, within ``error_bound`` of the fixed point in sup-norm.
-    V : ndarray of shape (n_states,)
-        Soft state values of ``Q`` (zero at terminal states).
-    policy : ndarray of shape (n_states, n_actions)
-        Boltzmann policy of ``Q``.
-    alpha : float
-        Temperature.
-    iterations : int
-        Sweeps (value/Q-iteration) or evaluate-improve rounds (policy iteration).
-    converged : bool
-        Whether ``error_bound <= tol`` was reached.
-    residuals : ndarray of shape (iterations,)
-        ``|T X - X|_inf`` after each sweep (``X`` = Q or V): the contraction, visible.
-    error_bound : float
-        Guaranteed bound on ``|Q - Q*|_inf``, floating-point rounding included.
-    solver : str
-        The solver that produced the solution.
-    """
-
-    Q: NDArray[np.float64]
-    V: NDArray[np.float64]
-    policy: NDArray[np.float64]
-    alpha: float
-    iterations: int
-    converged: bool
-    residuals: NDArray[np.float64] = field(repr=False)
-    error_bound: float = np.inf
-    solver: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("Q", "V", "policy", "residuals"):
-            getattr(self, name).setflags(write=False)
-
-
 # ---------------------------------------------------------------------- shared pieces
 def _check_solver_args(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, prior: ArrayLike | None
                        ) -> tuple[TabularMDP, float, float, int, NDArray | None]:
@@ -117,23 +76,15 @@ def _check_solver_args(mdp: TabularMDP, alpha: float, tol: float, max_iter: int,
     return mdp, alpha, tol, max_iter, check_prior(prior, (mdp.n_states, mdp.n_actions))
 
 
-def solution(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, iterations: int,
-             verdict: Verdict, rule: StoppingRule, solver: str, advice: str = "") -> SoftSolution:
-    """Package a solve: warn once if it did not converge, then V and the policy of ``Q``."""
-    rule.warn(solver, verdict, iterations, advice)
-    if not np.all(np.isfinite(Q)):
-        raise ValueError(f"{solver}: the values overflowed float64")
-    V = log_sum_exp(Q, alpha, prior)
-    V[mdp.terminal] = 0.0
-    return SoftSolution(Q=Q, V=V, policy=softmax(Q, alpha, prior), alpha=alpha, iterations=iterations,
-                        converged=verdict.converged, residuals=np.asarray(rule.residuals, dtype=float),
-                        error_bound=verdict.bound, solver=solver)
-
-
-def shift_nonterminal(mdp: TabularMDP, X: NDArray, c: float) -> NDArray:
-    """``X + c`` on non-terminal states (terminal states are exactly zero already)."""
-    X[~mdp.terminal] += c
-    return X
+def _undiscounted(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, rho: NDArray | None, method: str,
+                  start: NDArray, solver: str) -> SoftSolution:
+    """``gamma = 1``: the same iteration, stopped by the verified bracket of :mod:`discrete_softq.episodic`."""
+    Q, k, verdict, residuals = solve_undiscounted(mdp, alpha, tol, max_iter, rho, method, start)
+    rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
+    rule.residuals.extend(residuals)
+    advice = ("; with gamma = 1 and the Shannon bonus (prior=None) the soft value is infinite when an "
+              "episode can be prolonged forever (pass a prior)") if rho is None and alpha > 0 else ""
+    return solution(mdp, Q, alpha, rho, k, verdict, rule, solver, advice)
 
 
 def _magnitude(*arrays: NDArray) -> float:
@@ -185,6 +136,8 @@ def soft_q_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter:
     mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
     Q = np.zeros((mdp.n_states, mdp.n_actions)) if Q0 is None else check_q(mdp, Q0, "Q0")
     Q[mdp.terminal] = 0.0
+    if mdp.gamma == 1.0:
+        return _undiscounted(mdp, alpha, tol, max_iter, rho, "value", log_sum_exp(Q, alpha, rho), "soft_q_iteration")
     rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
     for k in range(1, max_iter + 1):
         TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_fast.soft_values(Q, alpha, rho))  # the backup
@@ -240,6 +193,8 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
     V = np.zeros(mdp.n_states) if V0 is None else _validate.array(V0, "V0", shape=(mdp.n_states,))
     V[mdp.terminal] = 0.0
+    if mdp.gamma == 1.0:
+        return _undiscounted(mdp, alpha, tol, max_iter, rho, "value", V, "soft_value_iteration")
     sweeps = _fast.ValueSweeps(mdp, alpha, rho, V, tol)
     rule = StoppingRule(mdp, alpha, tol, to_q=True, kernel_terms=sweeps.kernel_terms, shannon=rho is None)
     for k in range(1, max_iter + 1):
@@ -330,6 +285,11 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
         pi = check_policy(policy0, S, A, "policy0")
     else:
         pi = np.full((S, A), 1.0 / A) if rho is None else np.broadcast_to(rho, (S, A))
+    if mdp.gamma == 1.0:
+        if alpha == 0.0:
+            raise ValueError("soft_policy_iteration with gamma = 1 needs alpha > 0: a greedy improvement may "
+                             "never terminate; use value_iteration")
+        return _undiscounted(mdp, alpha, tol, max_iter, rho, "policy", pi, "soft_policy_iteration")
     rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
     system = _fast.PolicyEvaluationSystem(mdp)  # the pattern of I - gamma P_pi, and the last LU, are reused
     V = None

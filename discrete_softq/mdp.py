@@ -43,7 +43,9 @@ class TabularMDP:
         :math:`r(s, a)`, or :math:`r(s, a, s')`, which is reduced to the expected reward
         :math:`r(s, a) = \sum_{s'} P(s' \mid s, a)\, r(s, a, s')`. Must be finite.
     gamma : float
-        Discount factor in ``[0, 1)``.
+        Discount factor in ``[0, 1]``. ``gamma = 1`` (undiscounted episodic tasks) needs every state
+        to reach a terminal state with probability 1 under a full-support policy (checked on the
+        graph of ``P``); the solvers then certify their answers as :mod:`discrete_softq.episodic` explains.
     initial : ndarray of shape (n_states,), optional
         Start distribution; uniform when omitted.
     terminal : ndarray of bool of shape (n_states,), optional
@@ -97,7 +99,7 @@ class TabularMDP:
         terminal: ArrayLike | None = None,
     ) -> None:
         put = object.__setattr__
-        put(self, "_gamma", _validate.real(gamma, "gamma", low=0.0, high=1.0, high_open=True))
+        put(self, "_gamma", _validate.real(gamma, "gamma", low=0.0, high=1.0))
         rows, S, A = _check_transitions(transitions)
         put(self, "_rows", rows)  # (S*A, S): CSR, or a read-only view of the dense array
         put(self, "_P", rows if sp.issparse(rows) else rows.reshape(S, A, S))
@@ -106,6 +108,8 @@ class TabularMDP:
         put(self, "_max_successors", int(np.diff(rows.indptr).max() if sp.issparse(rows)
                                           else np.count_nonzero(rows, axis=1).max()))
         put(self, "_terminal", _check_terminal(terminal, S))
+        if self._gamma == 1.0:
+            _check_episodic(rows, self._terminal, A)
         R = _expected_rewards(rewards, rows, S, A)
         R[self._terminal] = 0.0
         R.setflags(write=False)
@@ -236,6 +240,22 @@ def _check_transitions(transitions: Any) -> tuple[Any, int, int]:
         return _freeze_csr(P), S, A
     P.setflags(write=False)
     return P, S, A
+
+
+def _check_episodic(rows: Any, terminal: NDArray[np.bool_], A: int) -> None:
+    """Raise unless every state reaches a terminal state along edges ``P(t|s,a) > 0`` (``gamma = 1``)."""
+    graph = rows if sp.issparse(rows) else sp.csr_matrix(rows)
+    S = terminal.size
+    owner = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr)) // A
+    G = sp.csr_matrix((np.ones(graph.nnz), (owner, graph.indices)), shape=(S, S))  # G[s, t] > 0: s -> t
+    reached, frontier = terminal.copy(), terminal.copy()
+    while frontier.any():  # breadth-first search backwards from the terminal states
+        frontier = (G @ frontier.astype(float) > 0) & ~reached
+        reached |= frontier
+    if not reached.all():
+        stuck = np.flatnonzero(~reached)
+        raise ValueError(f"gamma = 1 needs every state to reach a terminal state; states {stuck[:10].tolist()}"
+                         f"{' ...' if stuck.size > 10 else ''} ({stuck.size} in all) never do, whatever the policy")
 
 
 def _check_terminal(terminal: Any, n_states: int) -> NDArray[np.bool_]:

@@ -80,6 +80,9 @@ def _boltzmann(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
 
 def _setup(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, prior: ArrayLike | None):  # type: ignore[no-untyped-def]
     mdp = check_mdp(mdp)
+    if mdp.gamma == 1.0:
+        raise ValueError("the reference solvers need gamma < 1 (their stopping rule is the contraction's); "
+                         "discrete_softq's solvers certify gamma = 1 (see discrete_softq.episodic)")
     tol = _validate.real(tol, "tol", low=0.0, low_open=True)
     max_iter = _validate.integer(max_iter, "max_iter", low=1)
     return mdp, check_alpha(alpha), tol, max_iter, check_prior(prior, (mdp.n_states, mdp.n_actions))
