@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 import discrete_softq._fast.evaluation_system as evaluation_system
-from discrete_softq import TabularMDP, random_mdp, soft_policy_iteration, soft_value_iteration
+from discrete_softq import TabularMDP, random_mdp, reference, soft_policy_iteration, soft_value_iteration
 from discrete_softq._fast.evaluation_system import PolicyEvaluationSystem
 from discrete_softq.soft import boltzmann_policy
 from discrete_softq.mdp import open_grid_mdp
@@ -21,13 +21,9 @@ def random_policy(mdp: TabularMDP, seed: int) -> np.ndarray:
 
 
 def reference_values(mdp: TabularMDP, pi: np.ndarray, alpha: float) -> np.ndarray:
-    """The textbook solve with the sparse products of ``policy_matrix``, for comparison."""
-    live = ~mdp.terminal
-    A = (sp.identity(mdp.n_states) - mdp.gamma * mdp.policy_matrix(pi)).toarray()[np.ix_(live, live)]
-    b = (pi * mdp.rewards).sum(axis=1) - alpha * (pi * np.log(pi)).sum(axis=1)
-    V = np.zeros(mdp.n_states)
-    V[live] = np.linalg.solve(A, b[live])
-    return V
+    """V^pi = sum_a pi (Q^pi - alpha log pi), Q^pi from the textbook solve of discrete_softq.reference."""
+    Q = reference.soft_policy_evaluation(mdp, pi, alpha)
+    return np.where(mdp.terminal, 0.0, (pi * (Q - alpha * np.log(pi))).sum(axis=1))
 
 
 @pytest.mark.parametrize("sparse", [False, True])
