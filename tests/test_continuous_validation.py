@@ -213,6 +213,8 @@ CASES = [
     (lambda: train(MultiGoalEnv(), _ddpg(seed=0), 1, seed="x"), TypeError, "seed"),
     (lambda: train(MultiGoalEnv(), _ddpg(seed=0), 1, progress="yes"), TypeError, "progress"),
     (lambda: train(MultiGoalEnv(), object(), 1), TypeError, "agent"),
+    (lambda: train(MultiGoalEnv(), DDPGAgent(3, 2, hidden=(4,)), 1), ValueError, "agent.obs_dim = 3"),
+    (lambda: train(MultiGoalEnv(), SoftQLearningAgent(2, 1, hidden=(4,)), 1), ValueError, "agent.act_dim = 1"),
     (lambda: rollouts(MultiGoalEnv(), lambda o: o, n_rollouts=0), ValueError, "n_rollouts"),
     (lambda: rollouts(MultiGoalEnv(), "policy"), TypeError, "policy"),
     (lambda: soft_value_estimate(np.array([np.nan]), 2), ValueError, "q_over_alpha"),
@@ -374,3 +376,66 @@ def test_goal_distance_is_exact_where_the_squares_overflow():
     env = MultiGoalEnv()
     assert env.goal_distance([1e200, 0.0]) == pytest.approx(1e200, rel=1e-15)
     assert env.goal_index([1e200, 0.0]) == -1
+
+
+# ---------------------------------------------------------------------- fuzz: hostile arrays
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+#: Finite extremes, the float64 edges, NaN and inf: what a careless or hostile caller passes.
+HOSTILE_FLOATS = st.one_of(st.floats(-10, 10), st.sampled_from([0.0, -0.0, 5e-324, 1e-300, 1e154, -1e200, 1e308,
+                                                                 -1.7e308, np.nan, np.inf, -np.inf]))
+_SHAPES = st.sampled_from([(2,), (3, 2), (1, 2), (0, 2), (3, 1), (2, 3), (2, 2, 2), ()])
+HOSTILE = st.one_of(
+    arrays(np.float64, _SHAPES, elements=HOSTILE_FLOATS),
+    arrays(np.complex128, st.sampled_from([(2,), (3, 2)]), elements=st.complex_numbers(max_magnitude=10)),
+    st.sampled_from(["ab", None, [[1.0, 2.0], [3.0]], [True, False], object()]),
+)
+
+_SQL, _DDPG = SoftQLearningAgent(2, 2, hidden=(4,), seed=0), DDPGAgent(2, 2, hidden=(4,), seed=0)
+_MIX = GaussianMixture([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]])
+_ENV = MultiGoalEnv()
+_ENV.reset(seed=0)
+ENTRY_POINTS = {
+    "rbf_kernel": lambda x: rbf_kernel(x),
+    "svgd_direction": lambda x: svgd_direction(x, np.zeros_like(x) if isinstance(x, np.ndarray) else x),
+    "SVGD.step": lambda x: SVGD(lambda z: -z).step(x),
+    "SVGD.step(score=x)": lambda x: SVGD(lambda z: x).step(np.ones((3, 2))),
+    "GaussianMixture.score": lambda x: _MIX.score(x),
+    "GaussianMixture.log_prob": lambda x: _MIX.log_prob(x),
+    "GaussianMixture(means=x)": lambda x: GaussianMixture([1.0], x).variance(),
+    "MLP.forward": lambda x: MLP_21.forward(x)[0],
+    "Adam.step": lambda x: Adam([np.zeros(2)]).step([x]),
+    "SoftQLearningAgent.act": lambda x: _SQL.act(x),
+    "SoftQLearningAgent.q_values": lambda x: _SQL.q_values(x, x),
+    "DDPGAgent.act": lambda x: _DDPG.act(x),
+    "ReplayBuffer.add": lambda x: ReplayBuffer(2, 2).add(x, x, 0.0, x, False),
+    "goal_hit_counts": lambda x: goal_hit_counts(x),
+    "MultiGoalEnv.goal_distance": lambda x: _ENV.goal_distance(x),
+    "MultiGoalEnv.reward": lambda x: _ENV.reward(x, x),
+    "MultiGoalEnv(goals=x)": lambda x: MultiGoalEnv(goals=x).goals,
+    "soft_value_estimate": lambda x: soft_value_estimate(x, 2),
+}
+
+
+def _all_finite(out) -> bool:
+    if out is None:
+        return True
+    if isinstance(out, tuple):
+        return all(_all_finite(o) for o in out)
+    a = np.asarray(out)
+    return a.dtype.kind not in "fc" or bool(np.all(np.isfinite(a)))
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+@settings(max_examples=60)
+@given(x=HOSTILE)
+def test_hostile_input_gives_a_named_error_or_a_finite_answer(name, x):
+    """Any hostile array (NaN, inf, float64 edges, complex, strings, ragged, wrong shapes) either raises
+    TypeError/ValueError, or the result is entirely finite: never inf/NaN silently, never another exception."""
+    try:
+        out = ENTRY_POINTS[name](x)
+    except (TypeError, ValueError):
+        return
+    assert _all_finite(out), f"{name} returned non-finite output for finite-or-refused input {x!r}"

@@ -1,6 +1,7 @@
 """The argument checks the continuous modules share, on top of :mod:`discrete_softq._validate`.
 
 * :func:`check_rows` -- finite real points of shape ``(..., dim)`` (observations, actions, inputs);
+* :func:`cast_checked` -- a cast to a network's dtype that refuses values beyond its range;
 * :func:`check_widths` -- layer widths (an MLP's ``sizes``, an agent's ``hidden``);
 * :func:`check_float_dtype` -- a NumPy floating dtype;
 * :func:`check_replay_sizes` -- ``batch_size <= min_replay <= replay_capacity``;
@@ -22,7 +23,7 @@ from numpy.typing import NDArray
 
 from .. import _validate
 
-__all__ = ["check_rows", "check_widths", "check_float_dtype", "check_replay_sizes", "paired_input",
+__all__ = ["check_rows", "cast_checked", "check_widths", "check_float_dtype", "check_replay_sizes", "paired_input",
            "check_fits"]
 
 
@@ -36,9 +37,29 @@ def check_rows(x: Any, dim: int, name: str, dtype: Any = float, what: str = "") 
     ...
     ValueError: obs must have shape (..., 2); got (3,)
     """
-    out = _validate.array(x, name, dtype=dtype, copy=False)
+    out = _validate.array(x, name, dtype=None, copy=False)
     if out.ndim == 0 or out.shape[-1] != dim:
         raise ValueError(f"{name} must have shape (..., {dim}){what}; got {out.shape}")
+    return cast_checked(out, dtype, name)
+
+
+def cast_checked(x: NDArray, dtype: Any, name: str) -> NDArray:
+    """``x`` as ``dtype`` (no copy if it already is), refusing values beyond ``dtype``'s range.
+
+    Casting 1e154 to float32 would silently give inf; this raises a ValueError naming ``name``.
+
+    >>> cast_checked(np.array([1e39]), np.float32, "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x has entries beyond the float32 range (max |x| 1e+39)
+    """
+    dtype = np.dtype(dtype)
+    if x.dtype == dtype:
+        return x
+    with np.errstate(over="ignore"):
+        out = x.astype(dtype)
+    if out.dtype.kind == "f" and not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} has entries beyond the {dtype} range (max |{name}| {np.abs(x).max():g})")
     return out
 
 
@@ -99,14 +120,15 @@ def check_replay_sizes(batch_size: int, min_replay: Any, replay_capacity: Any) -
     return min_replay, replay_capacity
 
 
-def paired_input(obs: Any, actions: Any, obs_dim: int, act_dim: int) -> NDArray[np.float64]:
-    """``[obs, actions]`` concatenated on the last axis, shape (..., obs_dim + act_dim), both parts checked.
+def paired_input(obs: Any, actions: Any, obs_dim: int, act_dim: int, dtype: Any = float) -> NDArray:
+    """``[obs, actions]`` concatenated on the last axis, shape (..., obs_dim + act_dim), both parts checked
+    (and cast to the critic's ``dtype``, refusing values beyond its range).
 
     >>> paired_input([0.0, 1.0], [0.5], 2, 1)
     array([0. , 1. , 0.5])
     """
-    obs = check_rows(obs, obs_dim, "obs", what=" (obs_dim)")
-    actions = check_rows(actions, act_dim, "actions", what=" (act_dim)")
+    obs = check_rows(obs, obs_dim, "obs", dtype=dtype, what=" (obs_dim)")
+    actions = check_rows(actions, act_dim, "actions", dtype=dtype, what=" (act_dim)")
     if obs.shape[:-1] != actions.shape[:-1]:
         raise ValueError(f"obs and actions must have the same leading shape; got {obs.shape} and {actions.shape}")
     return np.concatenate([obs, actions], axis=-1)

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _validate
-from .checks import check_float_dtype, check_rows, check_widths
+from .checks import cast_checked, check_float_dtype, check_rows, check_widths
 
 __all__ = ["MLP", "MLPCache", "Adam"]
 
@@ -169,7 +169,8 @@ class MLP:
         """The chain rule, layer by layer; parameter gradients only if ``with_params``. Overflow raises."""
         if not isinstance(cache, MLPCache):
             raise TypeError(f"cache must be the MLPCache of a forward call; got {type(cache).__name__}")
-        dy = _validate.array(dy, "dy", shape=(*cache.lead_shape, self.sizes[-1]), dtype=self.dtype, copy=False)
+        dy = _validate.array(dy, "dy", shape=(*cache.lead_shape, self.sizes[-1]), dtype=None, copy=False)
+        dy = cast_checked(dy, self.dtype, "dy")
         delta = dy.reshape(-1, self.sizes[-1])
         grads: list[NDArray[np.float64]] = [np.empty(0)] * len(self.params) if with_params else []
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
@@ -276,7 +277,8 @@ class Adam:
         step fit the parameter's dtype (with ``|g| < sqrt(max)`` the moments stay finite, and the step
         is at most about ``lr / sqrt(1 - beta_2)`` per coordinate)."""
         p, limit = self.params[i], self._limits[i]
-        g = _validate.array(g, f"grads[{i}]", shape=p.shape, dtype=p.dtype, copy=False)
+        g = cast_checked(_validate.array(g, f"grads[{i}]", shape=p.shape, dtype=None, copy=False), p.dtype,
+                         f"grads[{i}]")
         big = float(np.abs(g).max(initial=0.0))
         if big >= limit or self.lr / np.sqrt(1.0 - self.betas[1]) >= limit:
             raise ValueError(f"grads[{i}] (max |g| {big:g}) or lr ({self.lr:g}) is too large for {p.dtype}: "

@@ -49,7 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from .. import _validate
-from .checks import (check_fits, check_float_dtype, check_replay_sizes, check_rows, check_widths,
+from .checks import (cast_checked, check_fits, check_float_dtype, check_replay_sizes, check_rows, check_widths,
                      paired_input)
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
@@ -83,7 +83,8 @@ def soft_value_estimate(q_over_alpha: NDArray[np.float64], act_dim: int) -> NDAr
         raise ValueError(f"q_over_alpha must have a non-empty last axis of samples; got shape {q_over_alpha.shape}")
     act_dim = _validate.integer(act_dim, "act_dim", low=1)
     M = q_over_alpha.shape[-1]
-    return logsumexp(q_over_alpha, axis=-1) - np.log(M) + act_dim * np.log(2.0)
+    with np.errstate(over="ignore"):  # q - max(q) below -1.8e308 is exp(-inf) = 0, the right limit
+        return logsumexp(q_over_alpha, axis=-1) - np.log(M) + act_dim * np.log(2.0)
 
 
 class SoftQLearningAgent:
@@ -179,6 +180,7 @@ class SoftQLearningAgent:
     def sample_actions(self, obs: ArrayLike, n_samples: int) -> NDArray[np.float64]:
         r"""``n_samples`` actions :math:`\tanh f(s, \xi)` per observation: (..., obs_dim) -> (..., n, act_dim)."""
         obs = check_rows(obs, self.obs_dim, "obs", what=" (obs_dim)")
+        cast_checked(obs, self.policy.dtype, "obs")          # within the network's range
         n_samples = _validate.integer(n_samples, "n_samples", low=1)
         xi = self.rng.standard_normal((*obs.shape[:-1], n_samples, self.act_dim))
         return self._squashed(self._pair(obs, xi))[0]
@@ -191,7 +193,7 @@ class SoftQLearningAgent:
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Soft Q in reward units, :math:`Q(s, a)`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
         with np.errstate(over="ignore"):
-            q = self.alpha * self.qf(paired_input(obs, actions, self.obs_dim, self.act_dim))[..., 0]
+            q = self.alpha * self.qf(paired_input(obs, actions, self.obs_dim, self.act_dim, self.qf.dtype))[..., 0]
         return check_fits(q, np.float64, "alpha", "Q in reward units")
 
     # ---------------------------------------------------------------- learning

@@ -140,7 +140,8 @@ def rbf_kernel(x: ArrayLike, y: ArrayLike | None = None,
     with np.errstate(divide="ignore", over="ignore"):
         if not np.all(np.isfinite(2.0 / h)):
             raise ValueError(f"bandwidth must be large enough that 2 / bandwidth is finite; got {bandwidth!r}")
-    K = np.exp(-sq / h)
+    with np.errstate(over="ignore"):  # sq / h beyond float64 means K = exp(-inf) = 0, exactly the limit
+        K = np.exp(-sq / h)
     return K, (-2.0 / h)[..., None] * diff * K[..., None]
 
 

@@ -85,6 +85,11 @@ def train(env: gym.Env, agent: Agent, n_steps: int, seed: int | None = None, pro
         if not callable(getattr(agent, method, None)):
             raise TypeError(f"agent must have act(obs) and update(obs, action, reward, next_obs, terminated); "
                             f"{type(agent).__name__} has no {method}()")
+    for space, dim in (("observation_space", "obs_dim"), ("action_space", "act_dim")):
+        shape = getattr(getattr(env, space, None), "shape", None)
+        if hasattr(agent, dim) and shape is not None and tuple(shape) != (getattr(agent, dim),):
+            raise ValueError(f"agent does not fit env: agent.{dim} = {getattr(agent, dim)} but env.{space} "
+                             f"has shape {tuple(shape)}")
     steps: Any = range(n_steps)
     if progress:
         from tqdm.auto import tqdm
@@ -177,10 +182,10 @@ def goal_hit_counts(goals: ArrayLike, n_goals: int = 4) -> NDArray[np.int64]:
     g = _validate.array(goals, "goals", ndim=1, dtype=None)
     if g.dtype.kind == "f" and np.any(g != np.round(g)):
         raise ValueError(f"goals must hold integer goal indices; got {g[g != np.round(g)][0]}")
-    g = g.astype(int)
     if g.size and (g.min() < -1 or g.max() >= n_goals):
         bad = g[(g < -1) | (g >= n_goals)][0]
         raise ValueError(f"goals must hold indices in [-1, {n_goals}) (-1: no goal); got {bad}")
+    g = g.astype(int)
     return np.bincount(g[g >= 0], minlength=n_goals)
 
 

@@ -161,7 +161,11 @@ class MultiGoalEnv(gym.Env):
         diff = _points(position, "position")[..., None, :] - self.goals
         with np.errstate(over="ignore"):
             d = np.linalg.norm(diff, axis=-1)
-        return d if np.all(np.isfinite(d)) else np.hypot(diff[..., 0], diff[..., 1])
+            if not np.all(np.isfinite(d)):
+                d = np.hypot(diff[..., 0], diff[..., 1])
+        if not np.all(np.isfinite(d)):
+            raise ValueError("position is too far from the goals: the distance exceeds float64")
+        return d
 
     # ---------------------------------------------------------------- gymnasium API
     def reset(self, *, seed: int | None = None, options: dict | None = None):
