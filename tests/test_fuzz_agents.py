@@ -167,3 +167,51 @@ def test_registered_gridworlds_have_a_time_limit(env_id):
 
     env = gym.make(env_id)
     assert env.spec.max_episode_steps is not None or env.unwrapped.max_steps is not None
+
+
+@settings(max_examples=30)
+@given(n_steps=ints(1, 50, allow_none=True), n_episodes=ints(1, 3, allow_none=True),
+       seed=ints(0, 2**31, allow_none=True), progress=st.sampled_from([Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
+def test_fuzz_train(n_steps, n_episodes, seed, progress):
+    """train(env, agent, n_steps, n_episodes, seed, progress): a History of finite returns or a named error."""
+    if n_steps.value is None and n_episodes.value is None and "invalid" not in (n_steps.verdict, n_episodes.verdict):
+        n_steps = Arg(None, "invalid", "neither n_steps nor n_episodes")
+    env = GridWorld("two_routes", max_steps=20)
+    hist = check_call(train, env, SoftQLearning(env.n_states, 4, seed=0), n_steps=n_steps, n_episodes=n_episodes,
+                      seed=seed, progress=progress)
+    assert hist is None or np.all(np.isfinite(hist.step_rewards))
+
+
+@settings(max_examples=30)
+@given(n_steps=ints(1, 50), seeds=st.sampled_from([Arg(None), Arg([1, 2]), Arg([1], "invalid", "one seed for two agents"),
+                                                   Arg(["a", "b"], "invalid"), Arg([1.5, 2.5], "invalid")]),
+       snapshot_steps=st.sampled_from([Arg(()), Arg([5, 10]), Arg([-1], "invalid"), Arg([1.5], "invalid"),
+                                       Arg("5", "invalid")]))
+def test_fuzz_run_batched(n_steps, seeds, snapshot_steps):
+    """run_batched(env, agents, n_steps, seeds, snapshot_steps): a finite BatchedHistory or a named error."""
+    env = GridWorld("two_routes", max_steps=20)
+    agents = [SoftQLearning(env.n_states, 4, seed=0), SoftQLearning(env.n_states, 4, seed=1)]
+    if isinstance(snapshot_steps.value, list) and snapshot_steps.verdict == "valid" and isinstance(n_steps.value, int):
+        if max(snapshot_steps.value) > n_steps.value:
+            snapshot_steps = Arg(snapshot_steps.value, "either", "snapshots past the end")
+    check_call(run_batched, env, agents, n_steps, seeds=seeds, snapshot_steps=snapshot_steps)
+
+
+@settings(max_examples=30)
+@given(at_step=ints(0, allow_none=True), at_episode=ints(0, allow_none=True),
+       layout=st.sampled_from([Arg("two_routes_blocked"), Arg(5, "invalid"), Arg("nope", "invalid"),
+                               Arg(["S.G"], "valid", "another size"), Arg(None, "invalid")]))
+def test_fuzz_wall_changes(at_step, at_episode, layout):
+    """GridWorld('two_routes', changes=[WallChange(at_step, at_episode, layout)]): a working env or a named error.
+
+    WallChange takes exactly one of at_step and at_episode.
+    """
+    if at_step.verdict == at_episode.verdict == "valid" and (at_step.value is None) == (at_episode.value is None):
+        at_step = Arg(at_step.value, "invalid", "exactly one of at_step and at_episode is needed")
+    change = check_call(WallChange, at_step=at_step, at_episode=at_episode, layout=layout)
+    if change is not None:
+        changes = Arg([change], "invalid" if layout.label == "another size" else "valid", "changes")
+        env = check_call(GridWorld, "two_routes", changes=changes, max_steps=50)
+        if env is not None:
+            env.reset(seed=0)
+            env.step(0)
