@@ -173,3 +173,30 @@ def test_fuzz_composition_bound(Q1, alpha):
     """composition_bound(mdp, Q1, Q2, alpha): a finite bound or a named error."""
     mdp = random_mdp(3, 2, seed=0)
     check_call(composition_bound, Arg(mdp), Q1, Arg(np.zeros((3, 2))), alpha)
+
+
+@settings(max_examples=30)
+@given(alpha=reals(0.0, 100.0, low_open=True), gamma=reals(0.0, 1.0, high_open=True), batch_size=ints(1, 64),
+       hidden=widths, updates_per_step=ints(1, 4), seed=ints(0, 2**31, allow_none=True))
+def test_fuzz_soft_q_learning_agent(alpha, gamma, batch_size, hidden, updates_per_step, seed):
+    """SoftQLearningAgent(obs_dim, act_dim, alpha=, gamma=, batch_size=, hidden=, ...): an agent that acts, or a named error."""
+    hidden = Arg(hidden.value[1:-1], hidden.verdict, hidden.label) if isinstance(hidden.value, list) and len(hidden.value) > 2 \
+        else hidden
+    agent = check_call(SoftQLearningAgent, 2, 2, alpha=alpha, gamma=gamma, batch_size=batch_size, hidden=hidden,
+                       updates_per_step=updates_per_step, min_replay=Arg(batch_size.value if batch_size.verdict == "valid" else 1),
+                       seed=seed)
+    if agent is not None:
+        assert np.all(np.abs(agent.act(np.zeros(2))) <= 1)
+
+
+@settings(max_examples=30)
+@given(goals=st.one_of(real_arrays((4, 2)), st.just(Arg(None))), action_cost_coeff=reals(0.0), goal_threshold=reals(0.0, low_open=True),
+       max_episode_steps=ints(1, 100), bound=reals(0.0, low_open=True))
+def test_fuzz_multigoal_env(goals, action_cost_coeff, goal_threshold, max_episode_steps, bound):
+    """MultiGoalEnv(goals=, action_cost_coeff=, goal_threshold=, max_episode_steps=, bound=): an env that steps, or a named error."""
+    env = check_call(MultiGoalEnv, goals=goals, action_cost_coeff=action_cost_coeff, goal_threshold=goal_threshold,
+                     max_episode_steps=max_episode_steps, bound=bound)
+    if env is not None:
+        env.reset(seed=0)
+        obs, reward, *_ = env.step(np.zeros(2))
+        assert np.all(np.isfinite(obs)) and np.isfinite(reward)
