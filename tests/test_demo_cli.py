@@ -143,8 +143,8 @@ DOCTESTED = ["discrete_softq.demo", "discrete_softq.demos._cli", "discrete_softq
              "discrete_softq.experiments.multigoal", "discrete_softq.experiments.maze_change",
              "discrete_softq.experiments.maze_measures", "discrete_softq.experiments.maze_setup",
              "discrete_softq.experiments.pretraining",
-             "discrete_softq.plotting.dp_study", "discrete_softq.plotting.svgd", "discrete_softq.plotting.compose",
-             "discrete_softq.plotting.pretraining", "discrete_softq.plotting.continuous"]
+             *(f"discrete_softq.plotting.{m}" for m in ("bands", "compose", "continuous", "dp", "dp_study", "gridworld",
+                                                       "maze", "pretraining", "svgd", "temperature"))]
 
 
 @pytest.mark.parametrize("name", DOCTESTED)

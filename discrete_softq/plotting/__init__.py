@@ -4,8 +4,9 @@ Each helper takes a matplotlib ``ax`` (and computes nothing the library does not
 compute), draws on it and returns the artists; nothing here calls ``plt.show()``.
 
 * :mod:`.gridworld` -- layouts, values, policy arrows, entropy and visitation over a grid;
-* :mod:`.dp` -- exact soft DP: the contraction, temperature sweeps, soft vs hard on a grid;
+* :mod:`.dp` -- exact soft DP: the contraction, iterations per solver, soft vs hard on a grid;
 * :mod:`.maze` -- the maze_change figure: cumulative reward with CI bands, visitation heat maps;
+* :mod:`.temperature` -- the policy, one action's probability and the value as alpha grows;
 * :mod:`.dp_study` -- the ``dp`` demo's three figures from a ``DPResult``;
 * :mod:`.compose` -- composition bounds against true gaps;
 * :mod:`.pretraining` -- pre-training learning curves and steps to a threshold;
@@ -30,6 +31,8 @@ from .pretraining import *  # noqa: F401,F403
 from .pretraining import __all__ as _pretraining_all
 from .svgd import *  # noqa: F401,F403
 from .svgd import __all__ as _svgd_all
+from .temperature import *  # noqa: F401,F403
+from .temperature import __all__ as _temperature_all
 
-__all__ = ["plot_mean_with_bands", *_gridworld_all, *_dp_all, *_dp_study_all, *_maze_all, *_compose_all,
+__all__ = ["plot_mean_with_bands", *_gridworld_all, *_dp_all, *_temperature_all, *_dp_study_all, *_maze_all, *_compose_all,
            *_pretraining_all, *_continuous_all, *_svgd_all]

@@ -28,6 +28,16 @@ def plot_mean_with_bands(ax: Axes, x: ArrayLike, curves: Mapping[str, tuple[Arra
     -------
     list of matplotlib artists
         Line, band, line, band, ...
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_mean_with_bands(ax, [0, 1, 2], {"a": ([0, 1, 2], [0, 0.5, 1], [0, 1.5, 3])}))   # line and band
+    2
+    >>> plt.close(fig)
     """
     x = np.asarray(x, dtype=float)
     artists: list[Any] = []

@@ -38,6 +38,16 @@ def plot_bound_against_gap(ax: Axes, gap: ArrayLike, bound: ArrayLike, *, title:
     -------
     list of matplotlib artists
         The bound line, the gap markers, the shaded slack.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_bound_against_gap(ax, [0.1, 0.2, np.nan], [0.3, 0.4, np.nan]))   # bound, gap, slack
+    3
+    >>> plt.close(fig)
     """
     gap, bound = np.asarray(gap, dtype=float), np.asarray(bound, dtype=float)
     if gap.shape != bound.shape or gap.ndim != 1:
@@ -77,6 +87,16 @@ def plot_bound_versus_alpha(ax: Axes, alphas: ArrayLike, curves: Mapping[str, Ar
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_bound_versus_alpha(ax, [0.1, 1.0], {"true gap": [0.1, 0.2], "bound C*": [0.3, 0.4]}))
+    2
+    >>> plt.close(fig)
     """
     x = np.asarray(alphas, dtype=float)
     artists: list[Any] = []

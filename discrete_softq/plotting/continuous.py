@@ -46,6 +46,17 @@ def plot_multigoal_rollouts(ax: Axes, env: Any, paths: Sequence[ArrayLike] = (),
     Returns
     -------
     list of artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> from discrete_softq.envs.multigoal import MultiGoalEnv
+    >>> len(plot_multigoal_rollouts(ax, MultiGoalEnv(), [np.zeros((3, 2))], [0], resolution=20)) > 0
+    True
+    >>> plt.close(fig)
     """
     lin = np.linspace(-env.bound, env.bound, resolution)
     xx, yy = np.meshgrid(lin, lin)
@@ -85,6 +96,18 @@ def plot_action_q_contours(ax: Axes, action_grid: ArrayLike, q_grid: ArrayLike, 
     Returns
     -------
     list of artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> lin = np.linspace(-1, 1, 5)
+    >>> grid = np.stack(np.meshgrid(lin, lin), axis=-1)
+    >>> len(plot_action_q_contours(ax, grid, -np.sum(grid ** 2, axis=-1), np.zeros((4, 2))))   # contours, dots
+    2
+    >>> plt.close(fig)
     """
     grid, q = np.asarray(action_grid), np.asarray(q_grid)
     contour = ax.contour(grid[..., 0], grid[..., 1], q, levels=20, cmap="viridis")
@@ -119,6 +142,17 @@ def plot_particle_density(ax: Axes, particles: ArrayLike, grid: ArrayLike, targe
     Returns
     -------
     list of artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> g = np.linspace(-3, 3, 7)
+    >>> len(plot_particle_density(ax, np.arange(10.0), g, np.exp(-g ** 2))) > 0
+    True
+    >>> plt.close(fig)
     """
     x = np.asarray(particles).reshape(-1)
     artists: list[Any] = []
@@ -148,6 +182,18 @@ def plot_particles_2d(ax: Axes, particles: ArrayLike, grid_x: ArrayLike, grid_y:
     Returns
     -------
     list of artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> g = np.linspace(-3, 3, 7)
+    >>> gx, gy = np.meshgrid(g, g)
+    >>> len(plot_particles_2d(ax, np.zeros((3, 2)), gx, gy, np.exp(-gx ** 2 - gy ** 2))) > 0
+    True
+    >>> plt.close(fig)
     """
     p = np.asarray(particles)
     artists: list[Any] = [ax.contourf(grid_x, grid_y, density, levels=15, cmap="Blues")]

@@ -8,9 +8,8 @@ is given, and returns the artists it made; nothing here solves anything. The num
 * :func:`plot_contraction` -- :math:`\|\mathcal{T} X_k - X_k\|_\infty` per sweep on a log scale,
   with the :math:`\gamma^k` slope of the contraction theorem for reference;
 * :func:`plot_iterations_versus_gamma` -- sweeps (or rounds) each solver needs, against gamma;
-* :func:`plot_policy_versus_temperature` -- :math:`\pi(a|s)` at one state as alpha grows;
-* :func:`plot_probability_versus_temperature` -- one action's probability, several objectives;
-* :func:`plot_value_versus_temperature` -- :math:`V^*_\alpha(s)` between its hard-value bounds;
+* the temperature plots (:math:`\pi(a|s)`, one action's probability, :math:`V^*_\alpha(s)` as
+  alpha grows) are in :mod:`discrete_softq.plotting.temperature`;
 * :func:`plot_soft_vs_hard_gridworld` -- values, policy arrows and entropy over a gridworld,
   one column per temperature (drawn with :mod:`discrete_softq.plotting.gridworld`).
 """
@@ -25,28 +24,25 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
-from discrete_softq.envs.gridworld import Action
+from discrete_softq._validate import array
 from discrete_softq.plotting.gridworld import (
     plot_policy_arrows,
     plot_policy_entropy,
     plot_values,
 )
 
+# The temperature plots live in .temperature; importable from here as before.
+from discrete_softq.plotting.temperature import (  # noqa: F401
+    plot_policy_versus_temperature,
+    plot_probability_versus_temperature,
+    plot_value_versus_temperature,
+)
+
 __all__ = [
     "plot_contraction",
     "plot_iterations_versus_gamma",
-    "plot_policy_versus_temperature",
-    "plot_probability_versus_temperature",
-    "plot_value_versus_temperature",
     "plot_soft_vs_hard_gridworld",
 ]
-
-
-def _curve(values: ArrayLike, name: str) -> np.ndarray:
-    v = np.asarray(values, dtype=float)
-    if v.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional; got shape {v.shape}")
-    return v
 
 
 def plot_contraction(ax: Axes, residuals: Mapping[str, ArrayLike],
@@ -74,6 +70,17 @@ def plot_contraction(ax: Axes, residuals: Mapping[str, ArrayLike],
     -------
     list of matplotlib artists
         One line per run, then the reference lines, then the legend.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_contraction(ax, {"run": [1.0, 0.5, 0.25]}, {"run": 0.5})
+    >>> len(artists), ax.get_yscale()   # the run, its r_1 gamma^(k-1) line, the legend
+    (3, 'log')
+    >>> plt.close(fig)
     """
     gammas = dict(gammas or {})
     unknown = set(gammas) - set(residuals)
@@ -82,7 +89,7 @@ def plot_contraction(ax: Axes, residuals: Mapping[str, ArrayLike],
     lines: list[Line2D] = []
     refs: list[Line2D] = []
     for label, res in residuals.items():
-        r = _curve(res, f"residuals[{label!r}]")
+        r = array(res, f"residuals[{label!r}]", ndim=1, finite=False)
         k = np.arange(1, r.size + 1)
         (line,) = ax.semilogy(k, np.where(r > 0, r, np.nan), label=label, lw=1.8)
         lines.append(line)
@@ -123,11 +130,21 @@ def plot_iterations_versus_gamma(ax: Axes, gammas: ArrayLike, iterations: Mappin
     -------
     list of matplotlib artists
         One line per solver, then the legend.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_iterations_versus_gamma(ax, [0.5, 0.9], {"VI": [20, 170], "PI": [3, 4]}))
+    3
+    >>> plt.close(fig)
     """
-    g = _curve(gammas, "gammas")
+    g = array(gammas, "gammas", ndim=1, finite=False)
     lines = []
     for name, its in iterations.items():
-        n = _curve(its, f"iterations[{name!r}]")
+        n = array(its, f"iterations[{name!r}]", ndim=1, finite=False)
         if n.shape != g.shape:
             raise ValueError(f"iterations[{name!r}] must have shape {g.shape} (one per gamma); got {n.shape}")
         (line,) = ax.semilogy(g, n, marker="o", label=name)
@@ -137,137 +154,6 @@ def plot_iterations_versus_gamma(ax: Axes, gammas: ArrayLike, iterations: Mappin
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     return lines + [ax.legend(fontsize="small")]
-
-
-def plot_policy_versus_temperature(ax: Axes, alphas: ArrayLike, probabilities: ArrayLike, *,
-                                   action_names: Sequence[str] | None = None,
-                                   title: str = r"$\pi^*_\alpha(a|s)$ at one state",
-                                   linestyle: str = "-", label_suffix: str = "") -> list[Any]:
-    r"""Action probabilities at one state as the temperature grows (log x-axis).
-
-    As :math:`\alpha \to 0` the Boltzmann policy concentrates on the greedy actions; as
-    :math:`\alpha \to \infty` it tends to uniform (Shannon) or to the prior (KL form).
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    alphas : ndarray of shape (n_alphas,)
-        Positive temperatures (log scale).
-    probabilities : ndarray of shape (n_alphas, n_actions)
-        ``solution.policy[s]`` at each temperature.
-    action_names : sequence of str, optional
-        Legend names; default: the gridworld :class:`~discrete_softq.envs.Action` names when
-        there are 4 actions, else ``a0, a1, ...``.
-    title : str
-    linestyle, label_suffix : str
-        To overlay a second family of curves (e.g. another prior) on the same axes.
-
-    Returns
-    -------
-    list of matplotlib artists
-        One line per action, then the legend.
-    """
-    a = _curve(alphas, "alphas")
-    if np.any(a <= 0):
-        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
-    p = np.asarray(probabilities, dtype=float)
-    if p.ndim != 2 or p.shape[0] != a.size:
-        raise ValueError(f"probabilities must have shape ({a.size}, n_actions); got {p.shape}")
-    if action_names is None:
-        action_names = [x.name.lower() for x in Action] if p.shape[1] == len(Action) else \
-            [f"a{i}" for i in range(p.shape[1])]
-    if len(action_names) != p.shape[1]:
-        raise ValueError(f"action_names must have {p.shape[1]} entries; got {len(action_names)}")
-    lines = []
-    for i, name in enumerate(action_names):
-        (line,) = ax.semilogx(a, p[:, i], ls=linestyle, marker=".", label=f"{name}{label_suffix}",
-                              color=f"C{i}")
-        lines.append(line)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(r"temperature $\alpha$")
-    ax.set_ylabel("probability")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    return lines + [ax.legend(fontsize="small", ncol=2)]
-
-
-def plot_probability_versus_temperature(ax: Axes, alphas: ArrayLike, probabilities: Mapping[str, ArrayLike], *,
-                                        reference: float | None = None, reference_label: str = "uniform",
-                                        title: str = "probability of one action",
-                                        ylabel: str = "probability") -> list[Any]:
-    r"""The probability of one chosen action as alpha grows, one curve per objective (log x-axis).
-
-    E.g. the probability of stepping into the goal from the cell next to it, with the Shannon
-    bonus (``prior=None``) and with the KL-to-uniform one: with the Shannon bonus, entering a
-    terminal state forfeits :math:`\approx \alpha \log|A| / (1 - \gamma)` of future entropy, so for
-    large alpha the optimal policy *avoids* the goal -- it falls below ``reference`` = 1/|A|.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    alphas : ndarray of shape (n_alphas,)
-        Positive temperatures.
-    probabilities : mapping of str to ndarray of shape (n_alphas,)
-        Label -> ``solution.policy[s, a]`` at each temperature.
-    reference : float, optional
-        A horizontal reference level (e.g. ``1 / n_actions``).
-    reference_label, title, ylabel : str
-
-    Returns
-    -------
-    list of matplotlib artists
-    """
-    a, artists = _temperature_curves(ax, alphas, probabilities, "probabilities")
-    if reference is not None:
-        artists.append(ax.axhline(float(reference), color="grey", ls=":", label=reference_label))
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(r"temperature $\alpha$")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    artists.append(ax.legend(fontsize="small"))
-    return artists
-
-
-def plot_value_versus_temperature(ax: Axes, alphas: ArrayLike, values: Mapping[str, ArrayLike], *,
-                                  hard_value: float | None = None, upper_bound: ArrayLike | None = None,
-                                  title: str = r"$V^*_\alpha(s)$ as the temperature grows") -> list[Any]:
-    r"""Soft optimal value at one state against alpha (log x-axis), with the hard-value bounds.
-
-    For the Shannon objective :math:`V_{hard} \le V^*_\alpha \le V_{hard} + \alpha \log|A| / (1-\gamma)`.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    alphas : ndarray of shape (n_alphas,)
-        Positive temperatures.
-    values : mapping of str to ndarray of shape (n_alphas,)
-        Label -> ``solution.V[s]`` at each temperature (e.g. one curve per prior).
-    hard_value : float, optional
-        ``value_iteration(mdp).V[s]``, drawn as a horizontal line.
-    upper_bound : ndarray of shape (n_alphas,), optional
-        The upper bound at each temperature, drawn dashed.
-    title : str
-
-    Returns
-    -------
-    list of matplotlib artists
-    """
-    a, artists = _temperature_curves(ax, alphas, values, "values")
-    if hard_value is not None:
-        artists.append(ax.axhline(float(hard_value), color="black", lw=1.0, label=r"hard value ($\alpha = 0$)"))
-    if upper_bound is not None:
-        ub = _curve(upper_bound, "upper_bound")
-        if ub.shape != a.shape:
-            raise ValueError(f"upper_bound must have shape {a.shape}; got {ub.shape}")
-        artists += ax.semilogx(a, ub, ls="--", color="grey",
-                               label=r"$V_{hard} + \alpha\log|A|/(1-\gamma)$")
-    ax.set_xlabel(r"temperature $\alpha$")
-    ax.set_ylabel("value")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    artists.append(ax.legend(fontsize="small"))
-    return artists
 
 
 #: Rows :func:`plot_soft_vs_hard_gridworld` can draw.
@@ -296,6 +182,21 @@ def plot_soft_vs_hard_gridworld(axes: Any, solutions: Sequence[Any], layout: Any
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq import soft_policy_iteration, value_iteration
+    >>> from discrete_softq.envs import GridWorld
+    >>> env = GridWorld(["S..G"])
+    >>> fig, axes = plt.subplots(3, 2)
+    >>> artists = plot_soft_vs_hard_gridworld(axes, [value_iteration(env.to_mdp()),
+    ...                                               soft_policy_iteration(env.to_mdp(), 0.1)], env.layout)
+    >>> axes[0, 0].get_title(), axes[2, 1].get_title()
+    ('V*: hard (alpha = 0)', 'H(pi*): soft, alpha = 0.1')
+    >>> plt.close(fig)
     """
     axes = np.asarray(axes, dtype=object)
     if axes.size != len(rows) * len(solutions):
@@ -317,18 +218,3 @@ def plot_soft_vs_hard_gridworld(axes: Any, solutions: Sequence[Any], layout: Any
             else:
                 artists += plot_policy_entropy(ax, sol.policy, layout, title=f"H(pi*): {name}")
     return artists
-
-
-def _temperature_curves(ax: Axes, alphas: ArrayLike, curves: Mapping[str, ArrayLike],
-                        name: str) -> tuple[np.ndarray, list[Any]]:
-    """Draw one curve per label against positive temperatures on a log x-axis."""
-    a = _curve(alphas, "alphas")
-    if np.any(a <= 0):
-        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
-    artists: list[Any] = []
-    for label, y in curves.items():
-        y = _curve(y, f"{name}[{label!r}]")
-        if y.shape != a.shape:
-            raise ValueError(f"{name}[{label!r}] must have shape {a.shape}; got {y.shape}")
-        artists += ax.semilogx(a, y, marker=".", label=label)
-    return a, artists

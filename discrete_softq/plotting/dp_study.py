@@ -70,6 +70,19 @@ def plot_soft_vs_hard_study(axes: Any, result: Any) -> list[Any]:
 
     ``axes`` has shape (3, len(config.grid_alphas)); see
     :func:`~discrete_softq.plotting.dp.plot_soft_vs_hard_gridworld`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.dp import DPConfig, run_dp
+    >>> res = run_dp(DPConfig(layout="open_room", contraction_gammas=(0.9,), contraction_alphas=(0.1,),
+    ...                       solver_gammas=(0.9,), grid_alphas=(0.0, 0.1), n_temperatures=3))
+    >>> fig, axes = plt.subplots(3, 2)
+    >>> len(plot_soft_vs_hard_study(axes, res)) > 0
+    True
+    >>> plt.close(fig)
     """
     return plot_soft_vs_hard_gridworld(axes, result.grid, result.env.layout)
 
@@ -78,6 +91,20 @@ def plot_temperature_study(axes: Any, result: Any) -> list[Any]:
     """The start policy, the step into the goal and the start value as alpha grows, on 3 axes.
 
     The value axis is logarithmic when every value is positive.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.dp import DPConfig, run_dp
+    >>> res = run_dp(DPConfig(layout="open_room", contraction_gammas=(0.9,), contraction_alphas=(0.1,),
+    ...                       solver_gammas=(0.9,), grid_alphas=(0.0,), n_temperatures=3))
+    >>> fig, axes = plt.subplots(1, 3)
+    >>> artists = plot_temperature_study(axes, res)
+    >>> [ax.get_xscale() for ax in axes]
+    ['log', 'log', 'log']
+    >>> plt.close(fig)
     """
     temps, env = result.temperatures, result.env
     artists = plot_policy_versus_temperature(axes[0], temps, [s.policy[result.start] for s in result.shannon],

@@ -61,6 +61,17 @@ def plot_layout(ax: Axes, layout: Any, *, title: str = "layout", labels: bool = 
     -------
     list of matplotlib artists
         The image of the cells, then the text labels.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_layout(ax, ["S.#G"], title="a corridor")
+    >>> ax.get_title()
+    'a corridor'
+    >>> plt.close(fig)
     """
     L = parse_layout(layout)
     kind = np.zeros(L.shape, dtype=int)
@@ -116,6 +127,17 @@ def plot_values(ax: Axes, values: ArrayLike, layout: Any, *, title: str = "soft 
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_values(ax, [0.0, 1.0, 2.0, 0.0], ["S..G"])
+    >>> ax.get_title()
+    'soft state values V(s)'
+    >>> plt.close(fig)
     """
     L = parse_layout(layout)
     grid = _grid(values, L, "values")
@@ -148,6 +170,16 @@ def plot_policy_arrows(ax: Axes, policy: ArrayLike, layout: Any, *, title: str =
     -------
     list of matplotlib artists
         The layout image, the quiver, then any labels.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_policy_arrows(ax, np.full((4, 4), 0.25), ["S..G"])) > 0
+    True
+    >>> plt.close(fig)
     """
     L = parse_layout(layout)
     pi = _grid(policy, L, "policy", (4,))
@@ -189,6 +221,16 @@ def plot_policy_entropy(ax: Axes, policy: ArrayLike, layout: Any, *,
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_policy_entropy(ax, np.full((4, 4), 0.25), ["S..G"])) > 0
+    True
+    >>> plt.close(fig)
     """
     L = parse_layout(layout)
     pi = _grid(policy, L, "policy", (4,))
@@ -217,6 +259,16 @@ def plot_visitation(ax: Axes, counts: ArrayLike, layout: Any, *, title: str = "s
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_visitation(ax, [5, 3, 1, 0], ["S..G"])) > 0
+    True
+    >>> plt.close(fig)
     """
     L = parse_layout(layout)
     grid = _grid(counts, L, "counts")

@@ -38,6 +38,18 @@ def plot_cumulative_reward(ax: Axes, steps: ArrayLike, curves: Mapping[str, tupl
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> curves = {"soft": ([0, 1, 2], [0, 0.5, 1.5], [0, 1.5, 2.5])}
+    >>> artists = plot_cumulative_reward(ax, [1, 2, 3], curves, change_step=2)
+    >>> ax.get_legend() is not None
+    True
+    >>> plt.close(fig)
     """
     artists = plot_mean_with_bands(ax, steps, curves)
     artists.append(ax.axvline(change_step, color="k", ls="--", lw=1, label="wall change"))
@@ -50,7 +62,19 @@ def plot_cumulative_reward(ax: Axes, steps: ArrayLike, curves: Mapping[str, tupl
 
 def plot_visitation_before_after(ax_before: Axes, ax_after: Axes, before: ArrayLike, after: ArrayLike,
                                  layouts: tuple[Any, Any], label: str) -> list[Any]:
-    """Two visitation heat maps of one agent: just before the change (old walls) and at the end (new walls)."""
+    """Two visitation heat maps of one agent: just before the change (old walls) and at the end (new walls).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, (a0, a1) = plt.subplots(1, 2)
+    >>> artists = plot_visitation_before_after(a0, a1, [5, 1, 0, 0], [1, 1, 1, 0], (["S..G"], ["S..G"]), "soft")
+    >>> a0.get_title(), a1.get_title()
+    ('soft: before', 'soft: well after')
+    >>> plt.close(fig)
+    """
     artists = plot_visitation(ax_before, before, layouts[0], title=f"{label}: before", colorbar=False)
     artists += plot_visitation(ax_after, after, layouts[1], title=f"{label}: well after", colorbar=False)
     return artists
@@ -69,6 +93,19 @@ def plot_maze_change(fig: Figure, result: Any, condition: str | None = None) -> 
     Returns
     -------
     list of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.maze_change import run_maze_change
+    >>> res = run_maze_change("two_routes", ("q",), ("fixed",), n_seeds=2, n_tune_seeds=1, change_step=50,
+    ...                       post_steps=50)
+    >>> fig = plt.figure()
+    >>> len(plot_maze_change(fig, res))   # the reward panel, two heat maps
+    3
+    >>> plt.close(fig)
     """
     conditions = list(result.results)
     condition = condition or conditions[0]

@@ -41,6 +41,16 @@ def plot_learning_curves(ax: Axes, x: ArrayLike, curves: Mapping[str, tuple[Arra
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(plot_learning_curves(ax, [1, 2], {"a": ([0, 1], [0, 0.5], [0, 1.5])}, threshold=1.0))   # line, band, threshold
+    3
+    >>> plt.close(fig)
     """
     artists = plot_mean_with_bands(ax, x, curves)
     if threshold is not None:
@@ -74,6 +84,17 @@ def plot_steps_to_threshold(ax: Axes, results: Mapping[str, tuple[ArrayLike, flo
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_steps_to_threshold(ax, {"a": ([100, 200, 300], 200.0, 100.0, 300.0)}, cap=300.0)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['a']
+    >>> plt.close(fig)
     """
     rng = np.random.default_rng(seed)
     artists: list[Any] = []
