@@ -57,7 +57,11 @@ def _usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch ``argv[0]`` to its demo; return the process exit code."""
+    """Dispatch ``argv[0]`` to its demo; return the process exit code.
+
+    >>> main(["nosuch"])   # one line on stderr names the demos that exist
+    2
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage(), file=sys.stdout if argv else sys.stderr)

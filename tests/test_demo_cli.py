@@ -138,7 +138,7 @@ def test_all_runs_every_demo_quickly_and_passes_only_the_options_each_has(tmp_pa
                                                      "temperature_sweep.png", "svgd.png"}
 
 
-DOCTESTED = ["discrete_softq.demo", "discrete_softq.demos._cli", "discrete_softq.experiments.dp",
+DOCTESTED = ["discrete_softq.demo", *(f"discrete_softq.demos.{m}" for m in ("_cli", *demo.DEMOS)), "discrete_softq.experiments.dp",
              "discrete_softq.experiments.svgd", "discrete_softq.experiments.composition",
              "discrete_softq.experiments.multigoal", "discrete_softq.experiments.maze_change",
              "discrete_softq.experiments.maze_measures", "discrete_softq.experiments.maze_setup",

@@ -77,7 +77,12 @@ def names(default: Sequence[str], choices: Sequence[str]) -> Any:
 
 
 def field_docs(cls: type) -> dict[str, str]:
-    """The docstring under each field of a dataclass, read from its source."""
+    """The docstring under each field of a dataclass, read from its source.
+
+    >>> from discrete_softq.demos.svgd import Args
+    >>> field_docs(Args)["n_iter"]
+    'SVGD iterations'
+    """
     body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body  # type: ignore[attr-defined]
     return {node.target.id: str(nxt.value.value) for node, nxt in zip(body, body[1:])
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
@@ -182,6 +187,10 @@ def parse_dataclass_args(cls: type[T], argv: list[str] | None, demo: str, descri
 
     ``--quick`` applies ``cls.QUICK`` to every field not given explicitly. A ``ValueError`` raised
     by the dataclass itself (checks across fields, in ``__post_init__``) is reported the same way.
+
+    >>> from discrete_softq.demos.maze_change import Args
+    >>> parse_dataclass_args(Args, ["--quick", "--seeds", "8"], "maze_change", "").seeds   # explicit beats --quick
+    8
     """
     parser = build_parser(cls, demo, description)
     given = vars(parser.parse_args(sys.argv[1:] if argv is None else argv))
@@ -194,7 +203,11 @@ def parse_dataclass_args(cls: type[T], argv: list[str] | None, demo: str, descri
 
 
 def pyplot() -> Any:
-    """``matplotlib.pyplot`` on the non-interactive Agg backend (imported late: quick ``--help``)."""
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (imported late: quick ``--help``).
+
+    >>> pyplot().get_backend().lower()
+    'agg'
+    """
     import matplotlib
 
     matplotlib.use("Agg")

@@ -45,7 +45,16 @@ class Args:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, run the study, print its report, draw and save ``composition.png``; return 0."""
+    """Parse, run the study, print its report, draw and save ``composition.png``; return 0.
+
+    A bad value ends the run before anything is computed (status 2, one line on stderr):
+
+    >>> try:
+    ...     main(["--slip", "2"])
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     from ..experiments.composition import run_composition
     from ..plotting.compose import plot_composition_study
 

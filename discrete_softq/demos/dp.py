@@ -58,7 +58,16 @@ class Args:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, run the experiment, print its report, draw and save the three figures; return 0."""
+    """Parse, run the experiment, print its report, draw and save the three figures; return 0.
+
+    A bad value ends the run before anything is computed (status 2, one line on stderr):
+
+    >>> try:
+    ...     main(["--gamma", "1"])
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     from ..experiments.dp import DPConfig, run_dp
     from ..plotting.dp_study import plot_contraction_study, plot_soft_vs_hard_study, plot_temperature_study
 

@@ -61,7 +61,16 @@ class Args:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the study, print its report and the sweep, save ``maze_change.png``; return 0."""
+    """Run the study, print its report and the sweep, save ``maze_change.png``; return 0.
+
+    A bad value ends the run before anything is computed (status 2, one line on stderr):
+
+    >>> try:
+    ...     main(["--seeds", "1"])
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     from ..experiments.maze_change import alpha_sweep, run_maze_change, sweep_report
     from ..plotting.maze import plot_maze_change
 

@@ -40,7 +40,16 @@ class Args:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, train and evaluate both agents, print the goal hits, draw and save ``multigoal.png``; return 0."""
+    """Parse, train and evaluate both agents, print the goal hits, draw and save ``multigoal.png``; return 0.
+
+    A bad value ends the run before anything is computed (status 2, one line on stderr):
+
+    >>> try:
+    ...     main(["--steps", "0"])
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     from ..envs.multigoal import MultiGoalEnv
     from ..experiments.multigoal import compare_multigoal
     from ..plotting.continuous import plot_multigoal_study

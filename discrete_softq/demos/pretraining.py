@@ -58,7 +58,16 @@ class Args:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, run the experiment, print its table, draw and save ``pretraining.png``; return 0."""
+    """Parse, run the experiment, print its table, draw and save ``pretraining.png``; return 0.
+
+    A bad value ends the run before anything is computed (status 2, one line on stderr):
+
+    >>> try:
+    ...     main(["--n-seeds", "0"])
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     from ..experiments.pretraining import run_pretraining_experiment
     from ..plotting.pretraining import plot_pretraining_study
 

@@ -41,7 +41,16 @@ class Args:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, run the experiment, print its report, draw and save ``svgd.png``; return 0."""
+    """Parse, run the experiment, print its report, draw and save ``svgd.png``; return 0.
+
+    A bad value ends the run before anything is computed (status 2, one line on stderr):
+
+    >>> try:
+    ...     main(["--n-particles", "0"])
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     from ..experiments.svgd import SVGDConfig, run_svgd
     from ..plotting.svgd import plot_svgd_study
 
