@@ -138,7 +138,8 @@ def solve_undiscounted(mdp: TabularMDP, alpha: float, tol: float, max_iter: int,
                 verdict, mid = found
                 if verdict.done:
                     break
-            elif residuals[-1] == 0.0:  # a float fixed point that no bracket certifies: iterating cannot help
+            elif residuals[-1] == 0.0 and not policy:  # a float fixed point no bracket certifies: iterating cannot help
+                verdict = Verdict(np.inf, 0.0, False, True)
                 break
         if policy:
             pi = softmax(Q, alpha, prior)  # improvement

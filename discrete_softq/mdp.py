@@ -185,6 +185,13 @@ class TabularMDP:
         return (f"TabularMDP(n_states={self.n_states}, n_actions={self.n_actions}, "
                 f"gamma={self.gamma}, {kind}, n_terminal={int(self.terminal.sum())})")
 
+    @classmethod
+    def from_gymnasium(cls, env: Any, gamma: float = 0.99, initial: ArrayLike | None = None) -> "TabularMDP":
+        """The exact model of a Gymnasium environment with ``unwrapped.P``: :func:`discrete_softq.envs.from_gymnasium`."""
+        from .envs.toy_text import from_gymnasium
+
+        return from_gymnasium(env, gamma=gamma, initial=initial)
+
     def __reduce__(self) -> tuple[Any, ...]:  # pickling (multiprocessing): rebuild from the parts
         return (TabularMDP, (self._P, self._rewards, self._gamma, self._initial, self._terminal))
 

@@ -218,6 +218,12 @@ class StoppingRule:
         """Warn once if the solve did not converge: at the rounding floor, or at ``max_iter``."""
         if verdict.converged:
             return
+        if verdict.at_floor and not math.isfinite(verdict.bound):
+            warnings.warn(
+                f"{solver} reached a floating-point fixed point after {iterations} iterations, but no error bound "
+                "could be certified (with gamma = 1, the greedy policy of alpha = 0 may never terminate, and with "
+                "the Shannon bonus the soft value may be infinite); converged=False.", ConvergenceWarning, stacklevel=3)
+            return
         if verdict.at_floor:
             warnings.warn(
                 f"{solver}: tol={self.tol:g} is below what float64 can certify for this MDP "

@@ -31,8 +31,9 @@ import gymnasium as gym
 from .dynamics import GridTables
 from .gridworld import Action, GridWorld, WallChange, WallSchedule
 from .layouts import LAYOUTS, Layout, parse_layout
+from .toy_text import from_gymnasium
 
-__all__ = ["Action", "GridWorld", "GridTables", "WallChange", "WallSchedule", "LAYOUTS", "Layout",
+__all__ = ["Action", "GridWorld", "GridTables", "from_gymnasium", "WallChange", "WallSchedule", "LAYOUTS", "Layout",
            "parse_layout", "ENV_IDS", "MAZE_MAX_STEPS"]
 
 _GRID = "discrete_softq.envs.gridworld:GridWorld"
