@@ -124,7 +124,7 @@ def solve_undiscounted(mdp: TabularMDP, alpha: float, tol: float, max_iter: int,
     verdict, mid, next_try = Verdict(np.inf, 0.0, False, False), V, 1
     for k in range(1, max_iter + 1):
         if policy:
-            V = system.values(pi, alpha, prior)  # V^pi: (I - P_pi) V = r_pi + alpha h_pi
+            V = _evaluate(system, pi, alpha, prior)  # V^pi: (I - P_pi) V = r_pi + alpha h_pi
         Q, TV = soft_backup(mdp, V, alpha, prior)
         residuals.append(float(np.abs(TV - V).max(initial=0.0)))
         if not np.isfinite(residuals[-1]):
@@ -147,3 +147,17 @@ def solve_undiscounted(mdp: TabularMDP, alpha: float, tol: float, max_iter: int,
             V = TV
     Q = mdp.rewards + mdp.expected_next(mid if np.isfinite(verdict.bound) else V)
     return Q, k, verdict, residuals
+
+
+def _evaluate(system: _fast.PolicyEvaluationSystem, pi: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
+    """``V^pi`` at ``gamma = 1``, or a ValueError if ``pi`` (numerically) never ends its episodes."""
+    try:
+        V = system.values(pi, alpha, prior)
+    except (RuntimeError, np.linalg.LinAlgError):
+        V = np.full(pi.shape[0], np.inf)
+    if not np.all(np.isfinite(V)):
+        raise ValueError("soft policy iteration reached a policy that never ends its episodes: at gamma = 1 the "
+                         "soft-optimal value is infinite here (with the Shannon bonus, an episode that can be "
+                         "prolonged at no cost earns alpha log n_actions per step forever); pass a prior or use "
+                         "gamma < 1")
+    return V

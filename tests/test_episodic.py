@@ -116,8 +116,11 @@ def test_the_hard_undiscounted_value_of_frozen_lake():
 
 
 def test_an_infinite_shannon_value_is_reported_not_hidden():
-    """Staying at no cost earns alpha log 2 per step with the Shannon bonus: no finite fixed point, so the
-    solver warns (naming the cause) and does not claim convergence."""
-    with pytest.warns(ConvergenceWarning, match="infinite"):
-        sol = soft_policy_iteration(go_or_stay(step_cost=0.0), 1.0, max_iter=50)
+    """Staying at no cost earns alpha log 2 per step with the Shannon bonus: no finite fixed point. Policy
+    iteration drives the policy to 'stay' and raises, naming the cause; value iteration warns and does not
+    claim convergence."""
+    with pytest.raises(ValueError, match="infinite"):
+        soft_policy_iteration(go_or_stay(step_cost=0.0), 1.0, max_iter=50)
+    with pytest.warns(ConvergenceWarning, match="Shannon"):
+        sol = soft_value_iteration(go_or_stay(step_cost=0.0), 1.0, max_iter=200)
     assert not sol.converged
