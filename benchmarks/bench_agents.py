@@ -4,7 +4,8 @@
 
 Environment: ``two_routes`` with its wall change half-way and the 200-step limit, a step cost
 of -0.05. An agent-step is one environment step plus the agent's update (and, for Dyna, its 5
-planning updates). Each figure is the best of ``--repeat`` runs, timed in process CPU time
+planning updates). Agents are built before the clock starts. Each figure is the best of
+``--repeat`` runs, timed in process CPU time
 (``time.process_time``) so that other load on a shared machine does not count. Single-threaded
 NumPy (``OPENBLAS_NUM_THREADS=1``); the batched runner is one process.
 
@@ -46,29 +47,28 @@ def make_env(n_steps: int) -> GridWorld:
                      max_steps=200, step_reward=-0.05, goal_reward=1.0, gamma=0.95)
 
 
-def best_rate(run: Callable[[], None], work: int, repeat: int) -> float:
-    """``work / CPU seconds`` of the fastest of ``repeat`` calls of ``run``."""
+def best_rate(setup: Callable[[], Any], run: Callable[[Any], None], work: int, repeat: int) -> float:
+    """``work / CPU seconds`` of the fastest of ``repeat`` calls ``run(setup())`` (setup not timed)."""
     best = float("inf")
     for _ in range(repeat):
+        state = setup()
         start = time.process_time()
-        run()
+        run(state)
         best = min(best, time.process_time() - start)
     return work / best
 
 
 def single_rate(name: str, n_steps: int, repeat: int) -> float:
     env = make_env(n_steps)
-    return best_rate(lambda: train(env, AGENTS[name](env.n_states, 0), n_steps=n_steps, seed=0), n_steps, repeat)
+    return best_rate(lambda: AGENTS[name](env.n_states, 0),
+                     lambda agent: train(env, agent, n_steps=n_steps, seed=0), n_steps, repeat)
 
 
 def batched_rate(name: str, n_agents: int, n_steps: int, repeat: int) -> float:
     env = make_env(n_steps)
-
-    def run() -> None:
-        agents = [AGENTS[name](env.n_states, k) for k in range(n_agents)]
-        run_batched(env, agents, n_steps, seeds=list(range(n_agents)))
-
-    return best_rate(run, n_agents * n_steps, repeat)
+    return best_rate(lambda: [AGENTS[name](env.n_states, k) for k in range(n_agents)],
+                     lambda agents: run_batched(env, agents, n_steps, seeds=list(range(n_agents))),
+                     n_agents * n_steps, repeat)
 
 
 def main() -> None:

@@ -175,7 +175,8 @@ def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[i
 
         bar = tqdm(total=n_steps, unit="step")
     try:
-        hist = _run(tables, batch, env_rngs, int(n_steps), snaps, bar)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing TD target raises ValueError instead
+            hist = _run(tables, batch, env_rngs, int(n_steps), snaps, bar)
     finally:
         if bar is not None:
             bar.close()

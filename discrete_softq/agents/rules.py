@@ -10,17 +10,17 @@ floating-point operations, hence the same numbers bit for bit.
   :func:`visit_step_size`;
 
   .. math:: y = r + \gamma\, V(s') \;(V(s') = 0 \text{ if terminated}), \qquad
-            Q(s,a) \leftarrow (1 - \eta)\, Q(s,a) + \eta\, y
+            Q(s,a) \leftarrow Q(s,a) + \eta\, (y - Q(s,a))
 
-  (the convex form cannot overflow when ``Q`` and ``y`` are finite; a target that overflows is an
-  error, never a silent ``inf``);
+  computed as :math:`(1 - \eta) Q + \eta y` where :math:`y - Q` would overflow (that form cannot
+  overflow when ``Q`` and ``y`` are finite); a target that overflows is an error, never a silent
+  ``inf``;
 * acting: :func:`sample_rows` (inverse CDF of a probability row from one uniform),
   :func:`boltzmann_actions`, :func:`epsilon_greedy`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Any, Callable
 
@@ -28,8 +28,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..soft import log_sum_exp, softmax
-
-_NO_CONTEXT = contextlib.nullcontext()
 
 __all__ = ["soft_values", "hard_values", "td_target", "td_step", "visit_step_size", "sample_rows",
            "mix_uniform", "boltzmann_actions", "epsilon_greedy"]
@@ -45,7 +43,7 @@ def soft_values(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None = None
 
 
 def hard_values(Q_rows: NDArray) -> NDArray[np.float64]:
-    """``max_a Q`` of rows (n, A) -> (n,).
+    """``max_a Q`` of rows (n, A) -> (n,), or of one row (A,) -> a number.
 
     >>> hard_values(np.array([[0.0, 2.0]]))
     array([2.])
@@ -56,36 +54,47 @@ def hard_values(Q_rows: NDArray) -> NDArray[np.float64]:
 def td_target(r: Any, gamma: Any, v_next: Any, terminated: Any) -> Any:
     r"""The TD target :math:`r + \gamma V(s')`, with :math:`V(s') = 0` where the episode terminated.
 
-    One transition (``terminated`` a bool) or many (all arguments arrays of one length).
-    Raises ValueError if a target overflows (finite inputs never give a silent ``inf``).
+    One transition (``terminated`` a bool; the result a Python float, so an overflow is a silent
+    ``inf`` that :func:`td_step` reports) or many (arrays of one length).
 
     >>> td_target(1.0, 0.5, np.array([4.0, 4.0]), np.array([False, True]))
     array([3., 1.])
-    >>> td_target(1e308, 1.0, 1e308, False)
-    Traceback (most recent call last):
-    ...
-    ValueError: the TD target r + gamma * V(s_next) overflows (r=1e+308, V(s_next)=1e+308); rescale the rewards
     """
-    many = isinstance(terminated, np.ndarray)
-    # one transition: plain Python floats (no warning on overflow; np.where costs microseconds on scalars)
-    r, v = (r, np.where(terminated, 0.0, v_next)) if many else (float(r), 0.0 if terminated else float(v_next))
-    with np.errstate(over="ignore", invalid="ignore") if many else _NO_CONTEXT:
-        target = r + gamma * v
-    if not (np.isfinite(target).all() if many else math.isfinite(target)):
-        bad = np.flatnonzero(~np.isfinite(np.ravel(target)))[0]
-        r_bad, v_bad = (np.ravel(np.broadcast_to(x, np.shape(target)))[bad] for x in (r, v))
-        raise ValueError(f"the TD target r + gamma * V(s_next) overflows (r={r_bad:g}, V(s_next)={v_bad:g}); "
-                         "rescale the rewards")
-    return target
+    if isinstance(terminated, np.ndarray):
+        return r + gamma * np.where(terminated, 0.0, v_next)
+    return float(r) + gamma * (0.0 if terminated else float(v_next))  # np.where costs microseconds on scalars
 
 
 def td_step(q: Any, eta: Any, target: Any) -> Any:
-    r"""The updated value :math:`(1 - \eta)\, q + \eta\, y`: a convex combination, finite when ``q``, ``y`` are.
+    r"""The updated value :math:`q + \eta\,(y - q)`, or :math:`(1 - \eta)\, q + \eta\, y` where that overflows.
 
-    >>> td_step(-1e308, 1.0, 1e308)   # the form q + eta (y - q) would overflow here
+    The usual form is kept where it is finite (it is the more accurate one); where ``y - q``
+    overflows (``|q|`` and ``|y|`` near the float limit) the convex form gives the representable
+    result. A target that is itself not finite raises ValueError: finite inputs never give a silent
+    ``inf`` or NaN. One value (Python floats: no warning) or arrays (NumPy may warn before the error;
+    :func:`~discrete_softq.agents.run_batched` silences those warnings).
+
+    >>> td_step(0.0, 0.5, 2.0)
+    1.0
+    >>> td_step(-1e308, 1.0, 1e308)   # y - q overflows; the convex form does not
     1e+308
+    >>> td_step(0.0, 0.5, float("inf"))
+    Traceback (most recent call last):
+    ...
+    ValueError: the TD target r + gamma * V(s_next) overflows (got inf); rescale the rewards
     """
-    return (1.0 - eta) * q + eta * target
+    one = not isinstance(target, np.ndarray)
+    if one:
+        q, eta, target = float(q), float(eta), float(target)
+    new = q + eta * (target - q)
+    if math.isfinite(new) if one else np.isfinite(new).all():
+        return new
+    convex = (1.0 - eta) * q + eta * target
+    new = convex if one else np.where(np.isfinite(new), new, convex)
+    if math.isfinite(new) if one else np.isfinite(new).all():
+        return new
+    bad = np.ravel(target)[~np.isfinite(np.ravel(new))][0] if not one else target
+    raise ValueError(f"the TD target r + gamma * V(s_next) overflows (got {bad}); rescale the rewards")
 
 
 def visit_step_size(visits: NDArray[np.int64], index: Any, lr: Callable[[Any], Any]) -> Any:

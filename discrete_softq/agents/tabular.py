@@ -18,9 +18,9 @@ Acting: :class:`SoftQLearning` samples the Boltzmann policy
 
 The update is the two lines of :meth:`TabularAgent.learn`, calling the rules of
 :mod:`discrete_softq.agents.rules` (:func:`~.rules.td_target`, :func:`~.rules.td_step`) that the
-batched runner calls on many rows at once. It is computed in the convex form
-:math:`(1 - \eta) Q + \eta\, y`, which cannot overflow for finite ``Q`` and target; a target
-that overflows raises ValueError.
+batched runner calls on many rows at once. Where ``y - Q`` would overflow it is computed in the
+convex form :math:`(1 - \eta) Q + \eta\, y`, which cannot overflow for finite ``Q`` and target;
+a target that overflows raises ValueError.
 
 Random numbers: ``act`` draws exactly **one** uniform from the agent's generator and ``update``
 draws none (the Dyna agents draw ``n_planning`` per update). The batched runner
@@ -248,7 +248,7 @@ class QLearning(TabularAgent):
 
     def next_value(self, state: int) -> float:
         """``max_a Q(state, a)``."""
-        return hard_values(self.Q[state : state + 1])[0]
+        return hard_values(self.Q[state])
 
     def policy(self) -> NDArray[np.float64]:
         """The epsilon-greedy policy: ``epsilon / A`` everywhere plus ``1 - epsilon`` shared by the ties."""
@@ -306,7 +306,7 @@ class BoltzmannQLearning(TabularAgent):
 
     def next_value(self, state: int) -> float:
         """``max_a Q(state, a)``."""
-        return hard_values(self.Q[state : state + 1])[0]
+        return hard_values(self.Q[state])
 
     def policy(self) -> NDArray[np.float64]:
         """The softmax behaviour ``softmax(Q / temperature)``, shape (n_states, n_actions)."""
