@@ -30,7 +30,7 @@ from discrete_softq import (
     value_iteration,
 )
 from discrete_softq.testing import mdps, numerical_gradient
-from discrete_softq.testing.hostile import Arg, check_call, distributions, ints, not_a, real_arrays, reals
+from discrete_softq.testing.hostile import Arg, check_call, discounts, distributions, ints, not_a, real_arrays, reals
 
 FUZZ = settings(max_examples=60)
 sizes = st.tuples(st.integers(1, 3), st.integers(1, 3))
@@ -64,14 +64,14 @@ def test_fuzz_tabular_mdp(size, data):
     """TabularMDP(transitions, rewards, gamma, initial, terminal): a valid model or a named TypeError/ValueError."""
     S, A = size
     m = check_call(TabularMDP, data.draw(transition_args(S, A)), data.draw(real_arrays((S, A))),
-                   data.draw(reals(0.0, 1.0, high_open=True)), initial=data.draw(distributions((S,), allow_none=True)),
+                   data.draw(discounts()), initial=data.draw(distributions((S,), allow_none=True)),
                    terminal=data.draw(terminal_args(S)))
     if m is not None:
         assert (m.n_states, m.n_actions) == (S, A) and m.rewards.shape == (S, A)
 
 
 @FUZZ
-@given(n_states=ints(1, 4), n_actions=ints(1, 3), gamma=reals(0.0, 1.0, high_open=True),
+@given(n_states=ints(1, 4), n_actions=ints(1, 3), gamma=discounts(),
        branching=ints(1, 1, allow_none=True), seed=st.one_of(ints(0, 2**32, allow_none=True),
                                                              st.just(Arg(np.random.default_rng(0), "valid", "rng"))),
        sparse=st.sampled_from([Arg(True), Arg(False), Arg("yes", "invalid"), Arg(1.0, "invalid")]))

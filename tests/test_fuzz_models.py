@@ -13,7 +13,7 @@ from discrete_softq import TabularMDP, bellman_operator, entropy_bonus, referenc
 from discrete_softq.divergences import renyi_divergence
 from discrete_softq.mdp import open_grid_mdp
 from discrete_softq.testing import mdps, numerical_gradient, self_loop_chain
-from discrete_softq.testing.hostile import Arg, check_call, distributions, ints, real_arrays, reals
+from discrete_softq.testing.hostile import Arg, check_call, discounts, distributions, ints, real_arrays, reals
 
 FUZZ = settings(max_examples=50)
 small_mdps = mdps(max_states=3, max_actions=2, terminal=True)
@@ -95,7 +95,7 @@ def test_fuzz_three_dimensional_rewards(size, data):
 
 
 @FUZZ
-@given(side=ints(1, 4), gamma=reals(0.0, 1.0, high_open=True), n=ints(1), sparse=st.sampled_from(
+@given(side=ints(1, 4), gamma=discounts(), n=ints(1), sparse=st.sampled_from(
     [Arg(True), Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
 def test_fuzz_builders(side, gamma, n, sparse):
     """open_grid_mdp(side, gamma) and testing.self_loop_chain(n, gamma, sparse): models or named errors."""

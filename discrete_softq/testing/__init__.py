@@ -35,6 +35,7 @@ from .operator_theorems import (
     check_soft_bellman_contraction,
     check_soft_bellman_monotone,
     rounding_slack,
+    violated,
 )
 from .solution_theorems import (
     check_boltzmann_policy_is_optimal,
@@ -48,7 +49,7 @@ from .strategies import alphas, mdp_and_policy, mdp_and_q, mdps, policies, prior
 
 __all__ = [
     "mdps", "alphas", "policies", "priors", "q_tables", "mdp_and_q", "mdp_and_policy",
-    "two_state_goal_mdp", "self_loop_chain", "numerical_gradient", "rounding_slack",
+    "two_state_goal_mdp", "self_loop_chain", "numerical_gradient", "rounding_slack", "violated",
     "check_soft_bellman_contraction", "check_soft_bellman_monotone", "check_soft_bellman_constant_shift",
     "check_residuals_contract", "check_gibbs_variational_principle", "check_soft_bellman_equation",
     "check_same_fixed_point", "check_soft_policy_improvement", "check_policy_evaluation_equation",

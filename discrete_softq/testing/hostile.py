@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from hypothesis import strategies as st
 
-__all__ = ["Arg", "reals", "ints", "real_arrays", "distributions", "not_a", "check_call", "assert_finite"]
+__all__ = ["Arg", "reals", "discounts", "ints", "real_arrays", "distributions", "not_a", "check_call", "assert_finite"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,18 @@ def reals(low: float | None = None, high: float | None = None, *, low_open: bool
     if extreme:
         parts.append(st.sampled_from(extreme).map(_arg("either")))
     return st.one_of(*parts)
+
+
+def discounts() -> st.SearchStrategy[Arg]:
+    """A discount: :func:`reals` in ``[0, 1)``, except that exactly 1 is ``either`` (allowed for episodic models).
+
+    >>> from hypothesis import find
+    >>> find(discounts(), lambda arg: arg.verdict == "either" and arg.value == 1.0)
+    Arg(gamma = 1, either)
+    """
+    def one_is_either(arg: Arg) -> Arg:
+        return Arg(1.0, "either", "gamma = 1") if type(arg.value) is float and arg.value == 1.0 else arg
+    return reals(0.0, 1.0, high_open=True).map(one_is_either)
 
 
 def ints(low: int | None = None, high: int | None = None, *, allow_none: bool = False) -> st.SearchStrategy[Arg]:

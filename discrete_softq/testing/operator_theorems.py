@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..mdp import TabularMDP
 from ..soft import boltzmann_policy, policy_entropy, soft_bellman_operator, soft_value
 
-__all__ = ["rounding_slack", "check_soft_bellman_contraction", "check_soft_bellman_monotone",
+__all__ = ["rounding_slack", "violated", "check_soft_bellman_contraction", "check_soft_bellman_monotone",
            "check_soft_bellman_constant_shift", "check_residuals_contract", "check_gibbs_variational_principle"]
 
 Operator = Callable[..., NDArray[np.float64]]
@@ -41,7 +41,16 @@ def rounding_slack(gamma: float, *tables: ArrayLike, factor: float = 16.0) -> fl
     return factor * EPS * size / (1.0 - gamma)
 
 
-def _fail(claim: str, **numbers: object) -> None:
+def violated(claim: str, **numbers: object) -> None:
+    """Raise the :class:`AssertionError` of a check: the claim, and the numbers that break it.
+
+    Examples
+    --------
+    >>> violated("1 + 1 = 3", lhs=2, rhs=3)
+    Traceback (most recent call last):
+    ...
+    AssertionError: 1 + 1 = 3 is violated: lhs = 2, rhs = 3
+    """
     detail = ", ".join(f"{k} = {v!r}" for k, v in numbers.items())
     raise AssertionError(f"{claim} is violated: {detail}")
 
@@ -68,7 +77,7 @@ def check_soft_bellman_contraction(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike
     lhs = float(np.max(np.abs(T1 - T2)))
     rhs = mdp.gamma * float(np.max(np.abs(np.subtract(Q1, Q2))))
     if not lhs <= rhs + rounding_slack(mdp.gamma, Q1, Q2, T1, T2):
-        _fail("the contraction |T Q1 - T Q2| <= gamma |Q1 - Q2|", lhs=lhs, rhs=rhs, gamma=mdp.gamma, alpha=alpha)
+        violated("the contraction |T Q1 - T Q2| <= gamma |Q1 - Q2|", lhs=lhs, rhs=rhs, gamma=mdp.gamma, alpha=alpha)
 
 
 def check_soft_bellman_monotone(mdp: TabularMDP, Q_low: ArrayLike, Q_high: ArrayLike, alpha: float,
@@ -87,7 +96,7 @@ def check_soft_bellman_monotone(mdp: TabularMDP, Q_low: ArrayLike, Q_high: Array
     T_low, T_high = operator(mdp, Q_low, alpha, prior=prior), operator(mdp, Q_high, alpha, prior=prior)
     worst = float(np.max(T_low - T_high))
     if not worst <= rounding_slack(mdp.gamma, T_low, T_high):
-        _fail("monotonicity T Q_low <= T Q_high", largest_excess=worst, alpha=alpha)
+        violated("monotonicity T Q_low <= T Q_high", largest_excess=worst, alpha=alpha)
 
 
 def check_soft_bellman_constant_shift(mdp: TabularMDP, Q: ArrayLike, c: float, alpha: float,
@@ -108,7 +117,7 @@ def check_soft_bellman_constant_shift(mdp: TabularMDP, Q: ArrayLike, c: float, a
     expected = operator(mdp, Q, alpha, prior=prior) + mdp.gamma * c * mdp.expected_next((~mdp.terminal).astype(float))
     gap = float(np.max(np.abs(shifted - expected)))
     if not gap <= rounding_slack(mdp.gamma, Q, Q + c, shifted):
-        _fail("the translation rule T(Q + c) = T Q + gamma c", gap=gap, c=c, alpha=alpha)
+        violated("the translation rule T(Q + c) = T Q + gamma c", gap=gap, c=c, alpha=alpha)
 
 
 def check_residuals_contract(residuals: ArrayLike, gamma: float, scale: float) -> None:
@@ -131,7 +140,7 @@ def check_residuals_contract(residuals: ArrayLike, gamma: float, scale: float) -
     slack = rounding_slack(gamma, scale)
     if np.any(excess > slack):
         k = int(np.argmax(excess > slack))
-        _fail("the contraction r[k+1] <= gamma r[k]", k=k, r_k=float(r[k]), r_next=float(r[k + 1]),
+        violated("the contraction r[k+1] <= gamma r[k]", k=k, r_k=float(r[k]), r_next=float(r[k + 1]),
               gamma=gamma, slack=slack)
 
 
@@ -151,6 +160,6 @@ def check_gibbs_variational_principle(Q: ArrayLike, alpha: float, mu: ArrayLike)
     other = float(mu @ Q + alpha * policy_entropy(mu))
     slack = 64 * EPS * (1.0 + float(np.max(np.abs(Q))) + alpha * np.log(max(Q.shape[-1], 2)))
     if not abs(attained - V) <= slack:
-        _fail("V = E_pi Q + alpha H(pi) for the Boltzmann policy pi", V=V, attained=attained)
+        violated("V = E_pi Q + alpha H(pi) for the Boltzmann policy pi", V=V, attained=attained)
     if not other <= V + slack:
-        _fail("E_mu Q + alpha H(mu) <= V for every mu", V=V, value_of_mu=other)
+        violated("E_mu Q + alpha H(mu) <= V for every mu", V=V, value_of_mu=other)

@@ -19,7 +19,7 @@ from ..dp import SoftSolution
 from ..evaluation import soft_policy_evaluation
 from ..mdp import TabularMDP
 from ..soft import boltzmann_policy, entropy_bonus, soft_bellman_operator
-from .operator_theorems import _fail, rounding_slack
+from .operator_theorems import rounding_slack, violated
 
 __all__ = ["check_soft_bellman_equation", "check_same_fixed_point", "check_soft_policy_improvement",
            "check_policy_evaluation_equation", "check_boltzmann_policy_is_optimal", "check_soft_hard_sandwich"]
@@ -45,7 +45,7 @@ def check_soft_bellman_equation(mdp: TabularMDP, sol: SoftSolution, prior: Array
     gap = float(np.max(np.abs(TQ - sol.Q)))
     allowed = (1 + mdp.gamma) * sol.error_bound + rounding_slack(mdp.gamma, sol.Q, TQ)
     if not gap <= allowed:
-        _fail("the soft Bellman equation Q = T Q (within (1 + gamma) error_bound)", gap=gap, allowed=allowed)
+        violated("the soft Bellman equation Q = T Q (within (1 + gamma) error_bound)", gap=gap, allowed=allowed)
 
 
 def check_same_fixed_point(mdp: TabularMDP, a: SoftSolution, b: SoftSolution) -> None:
@@ -65,7 +65,7 @@ def check_same_fixed_point(mdp: TabularMDP, a: SoftSolution, b: SoftSolution) ->
     for name in ("Q", "V"):
         gap = float(np.max(np.abs(getattr(a, name) - getattr(b, name))))
         if not gap <= allowed:
-            _fail(f"uniqueness of the fixed point ({name} of two solutions)", gap=gap, allowed=allowed)
+            violated(f"uniqueness of the fixed point ({name} of two solutions)", gap=gap, allowed=allowed)
 
 
 def check_soft_policy_improvement(mdp: TabularMDP, policy: ArrayLike, alpha: float, prior: ArrayLike | None = None,
@@ -83,7 +83,7 @@ def check_soft_policy_improvement(mdp: TabularMDP, policy: ArrayLike, alpha: flo
     Q_new = evaluate(mdp, boltzmann_policy(Q_old, alpha, prior=prior), alpha, prior=prior)
     worst = float(np.max(Q_old - Q_new))
     if not worst <= rounding_slack(mdp.gamma, Q_old, Q_new):
-        _fail("soft policy improvement Q^pi_new >= Q^pi_old", largest_decrease=worst, alpha=alpha)
+        violated("soft policy improvement Q^pi_new >= Q^pi_old", largest_decrease=worst, alpha=alpha)
 
 
 def check_policy_evaluation_equation(mdp: TabularMDP, policy: ArrayLike, alpha: float, Q_pi: ArrayLike,
@@ -106,7 +106,7 @@ def check_policy_evaluation_equation(mdp: TabularMDP, policy: ArrayLike, alpha: 
     backup = mdp.rewards + mdp.gamma * mdp.expected_next(V)
     gap = float(np.max(np.abs(backup - Q_pi)))
     if not gap <= rounding_slack(mdp.gamma, Q_pi, backup, V):
-        _fail("the policy's soft Bellman equation Q^pi = r + gamma E[V^pi]", gap=gap, alpha=alpha)
+        violated("the policy's soft Bellman equation Q^pi = r + gamma E[V^pi]", gap=gap, alpha=alpha)
 
 
 def check_boltzmann_policy_is_optimal(mdp: TabularMDP, sol: SoftSolution, other: ArrayLike,
@@ -134,10 +134,10 @@ def check_boltzmann_policy_is_optimal(mdp: TabularMDP, sol: SoftSolution, other:
 
     gap = float(np.max(np.abs(values(sol.policy) - sol.V)))
     if not gap <= 2 * b / (1 - mdp.gamma) + b + slack:
-        _fail("V^pi* = V* for the Boltzmann policy of Q*", gap=gap, error_bound=b)
+        violated("V^pi* = V* for the Boltzmann policy of Q*", gap=gap, error_bound=b)
     excess = float(np.max(values(other) - sol.V))
     if not excess <= b + slack:
-        _fail("V^pi <= V* for every policy pi", excess=excess, error_bound=b)
+        violated("V^pi <= V* for every policy pi", excess=excess, error_bound=b)
 
 
 def check_soft_hard_sandwich(mdp: TabularMDP, soft: SoftSolution, hard: SoftSolution) -> None:
@@ -158,6 +158,6 @@ def check_soft_hard_sandwich(mdp: TabularMDP, soft: SoftSolution, hard: SoftSolu
     below = float(np.max(hard.V - soft.V))
     above = float(np.max(soft.V - hard.V - bonus))
     if not below <= allowed:
-        _fail("V*_hard <= V*_soft", excess=below, allowed=allowed)
+        violated("V*_hard <= V*_soft", excess=below, allowed=allowed)
     if not above <= allowed:
-        _fail("V*_soft <= V*_hard + alpha log|A| / (1 - gamma)", excess=above, allowed=allowed)
+        violated("V*_soft <= V*_hard + alpha log|A| / (1 - gamma)", excess=above, allowed=allowed)
