@@ -137,17 +137,20 @@ def array(value: Any, name: str, *, shape: tuple[int, ...] | None = None, ndim: 
         raise TypeError(f"{name} must be a real numeric array: {err}") from None
     if raw.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a real numeric array; got dtype {raw.dtype}")
-    out = np.array(raw, dtype=dtype, copy=True) if copy else np.asarray(raw, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # a float cast beyond the target's range: checked below
+        out = np.array(raw, dtype=dtype, copy=True) if copy else np.asarray(raw, dtype=dtype)
     if ndim is not None and out.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s); got shape {out.shape}")
     if shape is not None and (out.ndim != len(shape)
                               or any(want not in (-1, got) for want, got in zip(shape, out.shape))):
         want_text = "(" + ", ".join("n" if w == -1 else str(w) for w in shape) + ("," if len(shape) == 1 else "") + ")"
         raise ValueError(f"{name} must have shape {want_text}; got {out.shape}")
-    if out.dtype.kind == "f":
+    if out.dtype.kind == "f" and not np.isfinite(out).all():  # one pass; which kind only on the error path
         if np.isnan(out).any():
             raise ValueError(f"{name} must not contain NaN")
-        if finite and np.isinf(out).any():
+        if raw.dtype.kind == "f" and np.isfinite(raw).all():
+            raise ValueError(f"{name} must be representable in {out.dtype} (|x| <= {np.finfo(out.dtype).max:.3g})")
+        if finite:
             raise ValueError(f"{name} must be finite (found inf)")
     return out
 

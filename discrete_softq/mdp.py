@@ -151,7 +151,7 @@ class TabularMDP:
         -------
         ndarray of shape (n_states, n_actions) or (n_states, n_actions, k)
         """
-        values = _validate.array(V, "V", copy=False, finite=False)
+        values = _validate.array(V, "V", copy=False)
         if values.shape[:1] != (self.n_states,) or values.ndim > 2:
             raise ValueError(f"V must have shape ({self.n_states},) or ({self.n_states}, k); got {values.shape}")
         if self._has_terminal:
