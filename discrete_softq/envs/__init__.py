@@ -1,5 +1,9 @@
 """Environments: gridworlds with changing walls, the MiniGrid bridge, the multi-goal task.
 
+A gridworld's dynamics are tables (:class:`GridTables`, :mod:`.dynamics`, returned by
+``GridWorld.tables()``): ``step()`` samples them, ``to_mdp()`` is built from them, and
+:func:`~discrete_softq.agents.run_batched` steps many runs with them.
+
 Importing this package registers with Gymnasium (entry points are strings, so neither
 ``minigrid`` nor the multi-goal module is imported until an environment is made):
 
