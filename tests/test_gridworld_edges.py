@@ -85,6 +85,9 @@ def test_maze_episode_is_truncated_at_its_limit():
     (lambda env: env.outcome_distribution(10**6, 0), ValueError, "state"),
     (lambda env: env.outcome_distribution(0, 1.0), TypeError, "action"),
     (lambda env: env.reset(options={"state": 2.5}), TypeError, "state"),
+    (lambda env: (env.reset(seed=0), env.step(1.5)), TypeError, "action"),
+    (lambda env: (env.reset(seed=0), env.step(4)), ValueError, "action"),
+    (lambda env: (env.reset(seed=0), env.step("1")), TypeError, "action"),
 ])
 def test_bad_queries_raise_named_errors(call, error, name):
     """Out-of-range or non-integer layouts, states and actions raise TypeError/ValueError naming them."""

@@ -308,8 +308,7 @@ class GridWorld(ScheduledLayouts, gym.Env):
     def step(self, action: Any) -> tuple[int, float, bool, bool, dict[str, Any]]:
         if not self._started:
             raise RuntimeError("call reset() before step()")
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be an int in [0, 4) (Action); got {action!r}")
+        action = _validate.index(action, "action", len(Action))
         T = self.tables()
         direction = slip_direction(action, self.np_random.random(), self._slip) if self._slip > 0 else action
         nxt, reward, terminated = T.transition(self.layout_index, self.state, direction)
