@@ -36,6 +36,8 @@ from discrete_softq.soft import log_sum_exp
 from discrete_softq.testing import (
     alphas,
     check_boltzmann_policy_is_optimal,
+    check_policy_evaluation_equation,
+    check_residuals_contract,
     check_same_fixed_point,
     check_soft_bellman_constant_shift,
     check_soft_bellman_contraction,
@@ -44,6 +46,7 @@ from discrete_softq.testing import (
     check_soft_hard_sandwich,
     check_soft_policy_improvement,
     mdp_and_policy,
+    mdp_and_prior,
     mdp_and_q,
     mdps,
     priors,
@@ -148,14 +151,17 @@ def solver_pairs():
 
 
 @settings(max_examples=25)
-@given(mdp=mdps(terminal=True, **SMALL), alpha=alphas(allow_zero=False), with_prior=st.booleans())
-def test_every_soft_solver_matches_the_reference(mdp, alpha, with_prior):
-    """Each soft solver (dense or sparse, with or without terminal states and a prior) finds the reference's Q*, V*."""
-    prior = np.linspace(1.0, 2.0, mdp.n_actions) / np.linspace(1.0, 2.0, mdp.n_actions).sum() if with_prior else None
+@given(drawn=mdp_and_prior(terminal=True, **SMALL), alpha=alphas(allow_zero=False))
+def test_every_soft_solver_matches_the_reference(drawn, alpha):
+    """Each soft solver (dense or sparse, with or without terminal states, no prior, one prior or one per state)
+    finds the reference's Q*, V* and policy, and its residuals contract like the reference's."""
+    mdp, prior = drawn
     for solver, textbook in solver_pairs():
         sol, ref = solver(mdp, alpha, tol=TOL, prior=prior), textbook(mdp, alpha, tol=TOL, prior=prior)
         check_same_fixed_point(mdp, sol, ref)
         assert np.allclose(sol.policy, ref.policy, atol=1e-7)
+    check_residuals_contract(reference.soft_q_iteration(mdp, alpha, tol=TOL, prior=prior).residuals, mdp.gamma,
+                             scale=np.abs(ref.Q).max())
 
 
 def hard_policy_iteration(mdp):
@@ -183,10 +189,12 @@ def test_value_iteration_matches_exact_policy_iteration(mdp):
 
 @given(drawn=mdp_and_policy(terminal=True, **SMALL), alpha=alphas(), with_prior=st.booleans())
 def test_policy_evaluation_matches_the_reference(drawn, alpha, with_prior):
-    """soft_policy_evaluation (Q^pi), soft_policy_state_values (V^pi) and maxent_return agree with the reference's solve."""
+    """soft_policy_evaluation (Q^pi), soft_policy_state_values (V^pi) and maxent_return agree with the reference's
+    solve, which satisfies the policy's soft Bellman equation."""
     mdp, pi = drawn
     prior = np.full(mdp.n_actions, 1.0 / mdp.n_actions) if with_prior else None
     Q_ref = reference.soft_policy_evaluation(mdp, pi, alpha, prior=prior)
+    check_policy_evaluation_equation(mdp, pi, alpha, Q_ref, prior=prior)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log(pi) - (0.0 if prior is None else np.log(prior))
     V_ref = np.where(mdp.terminal, 0.0, (pi * (Q_ref - alpha * np.where(pi > 0, log_ratio, 0.0))).sum(axis=1))
@@ -216,4 +224,5 @@ def test_solution_theorems_hold_for_the_reference_answers(drawn, alpha):
     check_soft_bellman_equation(mdp, ref, operator=scipy_backup)
     check_boltzmann_policy_is_optimal(mdp, ref, other, evaluate=reference.soft_policy_evaluation)
     check_soft_policy_improvement(mdp, other, alpha, evaluate=reference.soft_policy_evaluation)
-    check_soft_hard_sandwich(mdp, reference.soft_value_iteration(mdp, alpha, tol=TOL), value_iteration(mdp, tol=TOL))
+    check_soft_hard_sandwich(mdp, reference.soft_value_iteration(mdp, alpha, tol=TOL),
+                             reference.soft_value_iteration(mdp, 0.0, tol=TOL))

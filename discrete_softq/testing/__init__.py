@@ -45,10 +45,10 @@ from .solution_theorems import (
     check_soft_hard_sandwich,
     check_soft_policy_improvement,
 )
-from .strategies import alphas, mdp_and_policy, mdp_and_q, mdps, policies, priors, q_tables
+from .strategies import alphas, mdp_and_policy, mdp_and_prior, mdp_and_q, mdps, policies, priors, q_tables
 
 __all__ = [
-    "mdps", "alphas", "policies", "priors", "q_tables", "mdp_and_q", "mdp_and_policy",
+    "mdps", "alphas", "policies", "priors", "q_tables", "mdp_and_q", "mdp_and_policy", "mdp_and_prior",
     "two_state_goal_mdp", "self_loop_chain", "numerical_gradient", "rounding_slack", "violated",
     "check_soft_bellman_contraction", "check_soft_bellman_monotone", "check_soft_bellman_constant_shift",
     "check_residuals_contract", "check_gibbs_variational_principle", "check_soft_bellman_equation",

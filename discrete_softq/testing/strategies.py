@@ -26,7 +26,7 @@ from hypothesis.extra.numpy import arrays
 
 from ..mdp import TabularMDP
 
-__all__ = ["mdps", "alphas", "policies", "priors", "q_tables", "mdp_and_q", "mdp_and_policy"]
+__all__ = ["mdps", "alphas", "policies", "priors", "q_tables", "mdp_and_q", "mdp_and_policy", "mdp_and_prior"]
 
 _unit = st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False)
 #: Discounts: the interesting corners (0 = myopic, 0.99 = long horizon) often, anything in between too.
@@ -157,3 +157,16 @@ def mdp_and_policy(draw: st.DrawFn, n_policies: int = 1, **mdp_kwargs) -> tuple:
     """
     mdp = draw(mdps(**mdp_kwargs))
     return (mdp, *(draw(policies(mdp.n_states, mdp.n_actions)) for _ in range(n_policies)))
+
+
+@st.composite
+def mdp_and_prior(draw: st.DrawFn, **mdp_kwargs) -> tuple:
+    """An MDP and a prior for it: ``None`` (Shannon entropy), one ``(A,)`` distribution or one per state ``(S, A)``.
+
+    >>> from hypothesis import find
+    >>> mdp, prior = find(mdp_and_prior(max_states=3), lambda drawn: drawn[1] is not None and drawn[1].ndim == 2)
+    >>> prior.shape == (mdp.n_states, mdp.n_actions)
+    True
+    """
+    mdp = draw(mdps(**mdp_kwargs))
+    return mdp, draw(st.one_of(st.none(), priors(mdp.n_states, mdp.n_actions)))
