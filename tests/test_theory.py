@@ -48,6 +48,13 @@ from discrete_softq.testing import (
 
 TOL = 1e-10
 
+
+def certifiable_tol(mdp, alpha):
+    """TOL, or the rounding floor eps |Q*| / (1 - gamma) (times a margin) when that is larger: |Q*| can be
+    (max|r| + alpha log|A|) / (1 - gamma), and no solver can certify less than its rounding (stopping.py)."""
+    size = 1 + np.abs(mdp.rewards).max() + alpha * np.log(mdp.n_actions)
+    return max(TOL, 100 * np.finfo(float).eps * size / (1 - mdp.gamma) ** 2)
+
 #: One state's action values and another distribution over the same actions.
 q_row_and_mu = st.integers(1, 6).flatmap(lambda n: st.tuples(q_tables(1, n), policies(1, n))).map(
     lambda qm: (qm[0][0], qm[1][0]))
@@ -89,7 +96,7 @@ def test_soft_q_iteration_residuals_shrink_by_gamma_each_sweep(mdp, alpha):
 @example(mdp=two_state_goal_mdp(), alpha=1.0)
 def test_fixed_point_satisfies_the_soft_bellman_equation(mdp, alpha):
     """Q* = r + gamma E_{s'}[alpha log sum_a' exp(Q*(s',a')/alpha)] (the paper, Eq. 2-3)."""
-    sol = soft_q_iteration(mdp, alpha, tol=TOL)
+    sol = soft_q_iteration(mdp, alpha, tol=certifiable_tol(mdp, alpha))
     assert sol.converged
     check_soft_bellman_equation(mdp, sol)
 
