@@ -138,6 +138,8 @@ CASES = [
     (lambda: Adam([np.zeros(2)], betas=(0.9, 1.0)), ValueError, "betas[1]"),
     (lambda: Adam([np.zeros(2)], betas=0.9), TypeError, "betas"),
     (lambda: Adam([np.zeros(2)], eps=0.0), ValueError, "eps"),
+    (lambda: Adam([np.zeros(2)], lr=1e308), ValueError, "lr"),
+    (lambda: Adam([np.zeros(2, dtype=np.float32)], lr=1e20), ValueError, "lr"),
     (lambda: Adam([[0.0, 1.0]]), TypeError, "params"),
     (lambda: _adam_step([np.zeros(2)]), ValueError, "grads"),
     (lambda: _adam_step([np.zeros(3), np.zeros((2, 2))]), ValueError, "grads[0]"),
@@ -274,7 +276,7 @@ def test_svgd_nan_score_is_reported_at_the_step_where_it_happens():
 
 
 def test_adam_refuses_gradients_whose_square_overflows_and_changes_nothing():
-    """float32 gradients of 1e20 (g**2 beyond float32) raise naming grads[0] and leave params and moments as they were."""
+    """float32 gradients of 1e20 (g**2 beyond float32) raise naming grads[0]; params and moments stay as they were."""
     p = [np.ones(3, dtype=np.float32)]
     opt = Adam(p, lr=0.1)
     with pytest.raises(ValueError, match=r"grads\[0\]"):
@@ -298,6 +300,24 @@ def test_huge_rewards_raise_naming_the_reward_scale():
     with pytest.raises(ValueError, match="rewards / alpha"):
         agent.train_step(batch)
     assert all(np.all(np.isfinite(p)) for p in agent.qf.params)
+
+
+def test_tiny_alpha_raises_naming_rewards_over_alpha():
+    """alpha = 5e-324 makes r / alpha overflow: train_step raises naming "rewards / alpha", not NaN weights."""
+    agent = SoftQLearningAgent(2, 2, hidden=(4,), alpha=5e-324, batch_size=2, min_replay=2, seed=0)
+    batch = Batch(np.zeros((2, 2)), np.zeros((2, 2)), np.ones(2), np.zeros((2, 2)), np.zeros(2, bool))
+    with pytest.raises(ValueError, match="rewards / alpha"):
+        agent.train_step(batch)
+
+
+@pytest.mark.parametrize("kwargs", [{"bound": 1e308}, {"goal_threshold": 1e154}, {"bound": 1e154}])
+def test_render_works_at_extreme_box_sizes(kwargs):
+    """Rendering with a box of 1e308 or a goal radius of 1e154 gives a finite uint8 image (no overflow)."""
+    env = MultiGoalEnv(render_mode="rgb_array", **kwargs)
+    env.reset(seed=0)
+    env.step([1.0, 1.0])
+    img = env.render()
+    assert img.dtype == np.uint8 and img.shape == (256, 256, 3)
 
 
 def test_huge_rewards_raise_in_ddpg_naming_the_reward_scale():
@@ -335,7 +355,7 @@ def test_inputs_are_not_modified():
 
 
 def test_q_values_in_reward_units_raise_instead_of_overflowing():
-    """Q = alpha * (network output) beyond float64 (alpha = 1e308) raises naming alpha; DDPG's Q / c names reward_scale."""
+    """Q = alpha * (network output) beyond float64 raises naming alpha; DDPG's Q / c names reward_scale."""
     obs, act = np.zeros((3, 2)), np.full((3, 2), 0.5)
     sql = SoftQLearningAgent(2, 2, hidden=(4,), alpha=1.7e308, seed=0)
     sql.qf.params[-1][:] = 10.0                      # output bias 10: Q = 1.7e309
@@ -439,3 +459,52 @@ def test_hostile_input_gives_a_named_error_or_a_finite_answer(name, x):
     except (TypeError, ValueError):
         return
     assert _all_finite(out), f"{name} returned non-finite output for finite-or-refused input {x!r}"
+
+
+HOSTILE_SCALARS = st.one_of(HOSTILE_FLOATS, st.integers(-3, 3), st.sampled_from([True, "1", None, 1j, [1.0]]))
+
+
+def _env_episode(**kwargs):
+    env = MultiGoalEnv(render_mode="rgb_array", **kwargs)
+    obs, _ = env.reset(seed=0)
+    out = [obs] + list(env.step([1.0, -1.0])[:2])
+    img = env.render()
+    assert img.dtype == np.uint8
+    return tuple(out)
+
+
+def _svgd_run(**kwargs):
+    return SVGD(lambda z: -z, **kwargs).run(np.random.default_rng(0).normal(size=(4, 2)), 3)
+
+
+def _sql_step(**kwargs):
+    agent = SoftQLearningAgent(2, 2, hidden=(4,), batch_size=2, min_replay=2, **kwargs)
+    batch = Batch(np.zeros((2, 2)), np.zeros((2, 2)), np.ones(2), np.zeros((2, 2)), np.zeros(2, bool))
+    return agent.train_step(batch), agent.q_values(np.zeros(2), np.zeros(2)), agent.act(np.zeros(2))
+
+
+SCALAR_ENTRY_POINTS = {
+    **{f"MultiGoalEnv({k})": (lambda k: lambda v: _env_episode(**{k: v}))(k)
+       for k in ("action_cost_coeff", "distance_cost_coeff", "goal_reward", "goal_threshold", "init_sigma",
+                 "bound", "dynamics_noise", "max_episode_steps")},
+    **{f"SVGD({k})": (lambda k: lambda v: _svgd_run(**{k: v}))(k) for k in ("step_size", "bandwidth", "decay")},
+    **{f"SoftQLearningAgent({k})": (lambda k: lambda v: _sql_step(**{k: v}))(k)
+       for k in ("alpha", "gamma", "q_lr", "policy_lr", "svgd_update_ratio")},
+    "Adam(lr)": lambda v: Adam([np.zeros(2)], lr=v).step([np.ones(2)]),
+    "GaussianMixture(var)": lambda v: (GaussianMixture([1.0], [[0.0]], var=v).score([[1.0]]),
+                                       GaussianMixture([1.0], [[0.0]], var=v).variance()),
+    "rbf_kernel(bandwidth)": lambda v: rbf_kernel(np.eye(3), bandwidth=v),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_ENTRY_POINTS))
+@settings(max_examples=40)
+@given(v=HOSTILE_SCALARS)
+def test_hostile_scalar_gives_a_named_error_or_a_finite_answer(name, v):
+    """A hostile hyperparameter (NaN, inf, float64 edges, negatives, bools, strings, complex, lists) either
+    raises TypeError/ValueError at once or in use, or everything computed with it is finite."""
+    try:
+        out = SCALAR_ENTRY_POINTS[name](v)
+    except (TypeError, ValueError):
+        return
+    assert _all_finite(out), f"{name} = {v!r} gave a non-finite result"

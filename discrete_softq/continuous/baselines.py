@@ -97,7 +97,8 @@ class DDPGAgent:
 
     def policy_action(self, obs: ArrayLike) -> NDArray[np.float64]:
         r"""The deterministic action :math:`\mu(s) = \tanh g(s)`: (..., obs_dim) -> (..., act_dim)."""
-        return np.tanh(self.actor(check_rows(obs, self.obs_dim, "obs", dtype=self.actor.dtype, what=" (obs_dim)"))).astype(float)
+        obs = check_rows(obs, self.obs_dim, "obs", dtype=self.actor.dtype, what=" (obs_dim)")
+        return np.tanh(self.actor(obs)).astype(float)
 
     def act(self, obs: ArrayLike) -> NDArray[np.float64]:
         """Behaviour action at ``obs`` (obs_dim,): :math:`\\mu(s)` plus Gaussian noise, clipped to [-1, 1]^d."""
@@ -108,7 +109,8 @@ class DDPGAgent:
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Critic in reward units, :math:`Q(s, a)/c`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
         with np.errstate(over="ignore", divide="ignore"):
-            q = self.critic(paired_input(obs, actions, self.obs_dim, self.act_dim, self.critic.dtype))[..., 0] / self.reward_scale
+            pairs = paired_input(obs, actions, self.obs_dim, self.act_dim, self.critic.dtype)
+            q = self.critic(pairs)[..., 0] / self.reward_scale
         return check_fits(q, np.float64, "1 / reward_scale", "Q in reward units")
 
     def update(self, obs: ArrayLike, action: ArrayLike, reward: float, next_obs: ArrayLike,

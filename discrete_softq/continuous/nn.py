@@ -250,8 +250,12 @@ class Adam:
         self.betas = tuple(_validate.real(b, f"betas[{i}]", low=0.0, high=1.0, high_open=True)
                            for i, b in enumerate(betas))
         self.eps = _validate.real(eps, "eps", low=0.0, low_open=True)
-        self.params = params
         self._limits = [np.sqrt(np.finfo(p.dtype).max) / 2 for p in params]
+        with np.errstate(over="ignore"):
+            max_step = self.lr / np.sqrt(1.0 - self.betas[1])   # about the largest step of one coordinate
+        if self._limits and max_step >= min(self._limits):
+            raise ValueError(f"lr must be small enough that the Adam step fits the parameters' dtype; got {self.lr:g}")
+        self.params = params
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
@@ -273,14 +277,13 @@ class Adam:
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
 
     def _checked(self, i: int, g: ArrayLike) -> NDArray:
-        """``grads[i]``: real, finite, of its parameter's shape, and small enough that ``g**2`` and the
-        step fit the parameter's dtype (with ``|g| < sqrt(max)`` the moments stay finite, and the step
-        is at most about ``lr / sqrt(1 - beta_2)`` per coordinate)."""
+        """``grads[i]``: real, finite, of its parameter's shape, and with ``|g| < sqrt(max)`` of the
+        parameter's dtype, so that the moments stay finite (the step, at most about
+        ``lr / sqrt(1 - beta_2)`` per coordinate, is bounded through ``lr`` in the constructor)."""
         p, limit = self.params[i], self._limits[i]
         g = cast_checked(_validate.array(g, f"grads[{i}]", shape=p.shape, dtype=None, copy=False), p.dtype,
                          f"grads[{i}]")
         big = float(np.abs(g).max(initial=0.0))
-        if big >= limit or self.lr / np.sqrt(1.0 - self.betas[1]) >= limit:
-            raise ValueError(f"grads[{i}] (max |g| {big:g}) or lr ({self.lr:g}) is too large for {p.dtype}: "
-                             "the Adam moments or the step would overflow")
+        if big >= limit:
+            raise ValueError(f"grads[{i}] is too large for {p.dtype} (max |g| {big:g}): the moments would overflow")
         return g

@@ -35,8 +35,8 @@ class MultiGoalEnv(gym.Env):
     The state is the position :math:`s \in [-7, 7]^2`; an action :math:`a \in [-1, 1]^2` is a
     displacement, :math:`s' = \mathrm{clip}(s + a + \sigma \varepsilon, -7, 7)` with
     :math:`\varepsilon \sim \mathcal N(0, I)` and :math:`\sigma` = ``dynamics_noise`` (0 by
-    default: deterministic; the reference code's ``PointDynamics`` has this noise term). The goals sit at (5, 0), (-5, 0),
-    (0, 5) and (0, -5). This follows the reference code of the paper (``softqlearning``'s
+    default: deterministic; the reference code's ``PointDynamics`` has this noise term). The goals
+    sit at (5, 0), (-5, 0), (0, 5) and (0, -5). This follows the reference code of the paper (``softqlearning``'s
     ``MultiGoalEnv``), with the Gymnasium API.
 
     ## Action Space
@@ -205,15 +205,15 @@ class MultiGoalEnv(gym.Env):
         if self.render_mode != "rgb_array":
             return None
         size = 256
-        lin = np.linspace(-self.bound, self.bound, size)
+        lin = self.bound * np.linspace(-1.0, 1.0, size)       # not linspace(-bound, bound): 2 * bound may overflow
         xx, yy = np.meshgrid(lin, lin[::-1])  # image rows run from +y (top) to -y
         grid = np.stack([xx, yy], axis=-1)
-        cost = self.goal_distance(grid) ** 2
-        shade = 1.0 - 0.7 * cost / cost.max()
+        distance = self.goal_distance(grid)
+        shade = 1.0 - 0.7 * (distance / distance.max()) ** 2     # the distance cost, scaled to [0, 1]
         img = np.stack([shade * 0.95, shade * 0.95, shade], axis=-1)
 
         def to_pixel(p: NDArray[np.float64]) -> tuple[float, float]:
-            scale = (size - 1) / (2 * self.bound)
+            scale = (size - 1) / 2 / self.bound
             return (self.bound - p[1]) * scale, (p[0] + self.bound) * scale
 
         rows, cols = np.mgrid[0:size, 0:size]
@@ -222,7 +222,7 @@ class MultiGoalEnv(gym.Env):
             r, c = to_pixel(p)
             img[(rows - r) ** 2 + (cols - c) ** 2 <= radius**2] = colour
 
-        pixel_threshold = self.goal_threshold * (size - 1) / (2 * self.bound)
+        pixel_threshold = min(self.goal_threshold / self.bound, 4.0) * (size - 1) / 2  # at most the image
         for g in self.goals:
             disk(g, pixel_threshold, (0.2, 0.7, 0.2))
         for p in self.path[:-1]:
