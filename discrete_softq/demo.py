@@ -20,6 +20,8 @@ import os
 import sys
 from types import ModuleType
 
+from .demos._cli import DEFAULT_OUT, OneLineParser, build_parser
+
 #: Demo name -> module under ``discrete_softq.demos``. The order is the order of ``all``.
 DEMOS: dict[str, str] = {
     "dp": "discrete_softq.demos.dp",
@@ -77,10 +79,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _all_parser() -> argparse.ArgumentParser:
-    from .demos._cli import DEFAULT_OUT, OneLineParser
-
     parser = OneLineParser(prog="python -m discrete_softq.demo all", add_help=False,
-                     description="Run every demo in turn with the same --out, --quick and --no-progress.")
+                           description="Run every demo in turn with the same --out, --quick and --no-progress.")
     parser.add_argument("-h", "--help", action="store_true", help="the options of every demo")
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"directory for every PNG (default: {DEFAULT_OUT})")
     parser.add_argument("--quick", action="store_true", help="every demo's small run")
@@ -89,14 +89,13 @@ def _all_parser() -> argparse.ArgumentParser:
 
 
 def _run_all(rest: list[str]) -> int:
+    """Every demo in turn; each gets ``--out`` and those of ``--quick``/``--no-progress`` it has."""
     parser = _all_parser()
     opts = parser.parse_args(rest)
     if opts.help:
         parser.print_help()
         for name in DEMOS:
             print(f"\n=== {name} ===")
-            from .demos._cli import build_parser
-
             build_parser(_load(name).Args, name, _load(name).DESCRIPTION).print_help()
         raise SystemExit(0)
     status = 0
