@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validate import integer
+from .._validate import integer, real
 from ..agents import QLearning, SoftQLearning, run_batched
 from ..agents.stats import Estimate, bootstrap_band, bootstrap_ci, recovery_time
 from ..dp import soft_policy_state_values, value_iteration
@@ -98,8 +98,7 @@ class PretrainingConfig:
                              f"got {self.finetune_steps}")
         if self.early_steps > self.finetune_steps:
             raise ValueError(f"early_steps must be <= finetune_steps; got {self.early_steps}")
-        if not 0.0 < self.greedy_threshold <= 1.0:
-            raise ValueError(f"greedy_threshold must be in (0, 1]; got {self.greedy_threshold}")
+        real(self.greedy_threshold, "greedy_threshold", low=0.0, high=1.0, low_open=True)
 
 
 @dataclass(frozen=True, eq=False)

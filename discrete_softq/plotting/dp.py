@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
-from discrete_softq._validate import array
+from discrete_softq._validate import array, real
 from discrete_softq.plotting.gridworld import (
     plot_policy_arrows,
     plot_policy_entropy,
@@ -94,9 +94,7 @@ def plot_contraction(ax: Axes, residuals: Mapping[str, ArrayLike],
         (line,) = ax.semilogy(k, np.where(r > 0, r, np.nan), label=label, lw=1.8)
         lines.append(line)
         if label in gammas and r.size:
-            g = float(gammas[label])
-            if not 0.0 <= g < 1.0:
-                raise ValueError(f"gammas[{label!r}] must be in [0, 1); got {g}")
+            g = real(gammas[label], f"gammas[{label!r}]", low=0.0, high=1.0, high_open=True)
             ref_label = r"$r_1\,\gamma^{k-1}$ (contraction bound)" if not refs else None
             (ref,) = ax.semilogy(k, r[0] * g ** (k - 1.0), ls="--", lw=1.0, color=line.get_color(),
                                  alpha=0.8, label=ref_label)

@@ -63,9 +63,7 @@ def plot_policy_versus_temperature(ax: Axes, alphas: ArrayLike, probabilities: A
     5
     >>> plt.close(fig)
     """
-    a = array(alphas, "alphas", ndim=1, finite=False)
-    if np.any(a <= 0):
-        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
+    a = _temperatures(alphas)
     p = np.asarray(probabilities, dtype=float)
     if p.ndim != 2 or p.shape[0] != a.size:
         raise ValueError(f"probabilities must have shape ({a.size}, n_actions); got {p.shape}")
@@ -186,12 +184,18 @@ def plot_value_versus_temperature(ax: Axes, alphas: ArrayLike, values: Mapping[s
     return artists
 
 
+def _temperatures(alphas: ArrayLike) -> np.ndarray:
+    """``alphas`` as a 1-d array of positive temperatures (the x-axis is logarithmic)."""
+    a = array(alphas, "alphas", ndim=1)
+    if np.any(a <= 0):
+        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
+    return a
+
+
 def _temperature_curves(ax: Axes, alphas: ArrayLike, curves: Mapping[str, ArrayLike],
                         name: str) -> tuple[np.ndarray, list[Any]]:
     """Draw one curve per label against positive temperatures on a log x-axis."""
-    a = array(alphas, "alphas", ndim=1, finite=False)
-    if np.any(a <= 0):
-        raise ValueError("alphas must be > 0 (the x-axis is logarithmic)")
+    a = _temperatures(alphas)
     artists: list[Any] = []
     for label, y in curves.items():
         y = array(y, f"{name}[{label!r}]", ndim=1, finite=False)
