@@ -154,3 +154,38 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("name", list(demo.DEMOS))
+def test_each_demo_main_is_short_wiring(name):
+    """A demo's main only wires Args -> experiment -> report -> plots -> files: at most 40 lines, docstring included."""
+    import ast
+    import inspect
+
+    module = importlib.import_module(demo.DEMOS[name])
+    node = ast.parse(inspect.getsource(module.main)).body[0]
+    assert node.end_lineno - node.lineno + 1 <= 40
+
+
+RESULTS = [("discrete_softq.experiments.dp", "DPResult"), ("discrete_softq.experiments.svgd", "SVGDResult"),
+           ("discrete_softq.experiments.maze_change", "MazeChangeResult"),
+           ("discrete_softq.experiments.composition", "CompositionStudy"),
+           ("discrete_softq.experiments.pretraining", "PretrainingResult"),
+           ("discrete_softq.experiments.multigoal", "MultiGoalComparison"),
+           ("discrete_softq.experiments.multigoal", "MultiGoalResult")]
+
+
+@pytest.mark.parametrize("module, cls", RESULTS, ids=[c for _, c in RESULTS])
+def test_every_experiment_returns_a_frozen_result_with_a_report(module, cls):
+    """The result types are frozen dataclasses whose report() is a method (it returns the text; the demo prints it)."""
+    result_type = getattr(importlib.import_module(module), cls)
+    assert dataclasses.is_dataclass(result_type) and result_type.__dataclass_params__.frozen
+    assert callable(getattr(result_type, "report", None))
+
+
+def test_a_report_is_returned_not_printed(capsys):
+    """SVGDResult.report() returns the summary as a string and prints nothing."""
+    from discrete_softq.experiments.svgd import SVGDConfig, run_svgd
+
+    text = run_svgd(SVGDConfig(n_particles=5, n_iter=3)).report()
+    assert capsys.readouterr().out == "" and text.startswith("1-D mixture after 3 iterations")
