@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import logsumexp
 
 from . import _validate
 
@@ -47,7 +48,9 @@ def renyi_divergence(p: ArrayLike, q: ArrayLike, order: float = 0.5) -> NDArray[
     Returns
     -------
     ndarray of shape (...)
-        Non-negative; the broadcast leading shape of ``p`` and ``q``.
+        Non-negative; the broadcast leading shape of ``p`` and ``q``. Summed in the log domain
+        (``logsumexp`` of :math:`w \log p + (1 - w) \log q`), so subnormal shared masses give the
+        finite value instead of an underflow to ``inf``.
 
     Raises
     ------
@@ -75,6 +78,7 @@ def renyi_divergence(p: ArrayLike, q: ArrayLike, order: float = 0.5) -> NDArray[
         np.broadcast_shapes(p.shape, q.shape)
     except ValueError:
         raise ValueError(f"p and q must have broadcastable shapes; got {p.shape} and {q.shape}") from None
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(p**w * q ** (1.0 - w), axis=-1)) / (w - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):   # log 0 = -inf: an action outside a support
+        log_terms = w * np.log(p) + (1.0 - w) * np.log(q)
+        out = logsumexp(log_terms, axis=-1) / (w - 1.0)
     return np.maximum(out, 0.0)

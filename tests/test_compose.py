@@ -334,3 +334,77 @@ def test_gridworld_bound_grows_as_the_rewards_part():
     assert out["max_C"][0] <= 1e-12 and out["max_D"][0] <= 1e-12
     assert np.all(np.diff(out["divergence"]) > 0) and np.all(np.diff(out["max_C"]) > 0)
     assert np.all(out["max_gap"] <= out["max_C"] + 1e-8)
+
+
+# ---------------------------------------------------------------------- fuzz: hostile input
+HOSTILE_FLOATS = st.one_of(st.floats(-10, 10), st.sampled_from([0.0, 5e-324, 1e-300, 1e154, -1e200, 1e308, -1.7e308,
+                                                                 np.nan, np.inf, -np.inf]))
+HOSTILE_TABLES = st.one_of(
+    arrays(np.float64, st.sampled_from([(3, 2), (2, 3), (3,), (0, 2), (3, 2, 1)]), elements=HOSTILE_FLOATS),
+    arrays(np.complex128, st.just((3, 2)), elements=st.complex_numbers(max_magnitude=5)),
+    st.sampled_from(["Q", None, [[1.0, 2.0], [3.0]], object()]),
+)
+FUZZ_MDP = random_mdp(3, 2, seed=0)
+
+
+@given(Q=HOSTILE_TABLES, w=st.one_of(st.none(), arrays(np.float64, st.sampled_from([(2,), (3,)]),
+                                                         elements=HOSTILE_FLOATS)))
+def test_compose_q_on_hostile_input_is_named_or_finite(Q, w):
+    """compose_q([Q, 0], w) raises TypeError/ValueError, or returns a finite table inside the entries' range."""
+    try:
+        out = compose_q([Q, np.zeros_like(Q) if isinstance(Q, np.ndarray) else Q], weights=w)
+    except (TypeError, ValueError):
+        return
+    assert np.all(np.isfinite(out))
+    assert np.all(out <= np.maximum(Q, 0.0)) and np.all(out >= np.minimum(Q, 0.0))
+
+
+@given(Q1=HOSTILE_TABLES, alpha=st.one_of(HOSTILE_FLOATS, st.sampled_from(["1", True, 1j])))
+def test_composition_bound_on_hostile_input_is_named_or_finite(Q1, alpha):
+    """composition_bound raises TypeError/ValueError, or its Q_sum, C, D and penalty are all finite."""
+    try:
+        b = composition_bound(FUZZ_MDP, Q1, np.zeros((3, 2)), alpha)
+    except (TypeError, ValueError):
+        return
+    for table in (b.Q_sum, b.C, b.D, b.penalty, b.policy):
+        assert np.all(np.isfinite(table))
+
+
+@given(p=HOSTILE_TABLES, q=HOSTILE_TABLES)
+def test_renyi_divergence_on_hostile_input_is_named_or_exact(p, q):
+    """renyi_divergence raises TypeError/ValueError, or returns values >= 0 that are inf only for disjoint supports."""
+    try:
+        d = renyi_divergence(p, q)
+    except (TypeError, ValueError):
+        return
+    assert np.all(d >= 0)
+    overlap = np.sum(np.asarray(p) * np.asarray(q), axis=-1)
+    assert np.all(np.isfinite(d) | (overlap == 0))
+
+
+@st.composite
+def sparse_distributions(draw: st.DrawFn) -> np.ndarray:
+    """Rows over 3 actions with exact zeros and subnormal masses, normalised (a mapped, not filtered, strategy)."""
+    raw = draw(arrays(np.float64, (2, 3), elements=st.sampled_from([0.0, 5e-324, 1e-300, 1e-10, 0.5, 1.0])))
+    raw[:, 0] += raw.sum(axis=1) == 0            # no empty row
+    return raw / raw.sum(axis=1, keepdims=True)
+
+
+@given(p=sparse_distributions(), q=sparse_distributions(), order=st.floats(0.01, 0.99))
+def test_renyi_divergence_of_valid_distributions_is_finite_unless_disjoint(p, q, order):
+    """For distributions with zeros and subnormal masses, D_w >= 0, never NaN, inf exactly when no action is
+    shared (a subnormal shared mass must not underflow to inf), and D_w(p || p) = 0."""
+    d = renyi_divergence(p, q, order)
+    shared = np.any((p > 0) & (q > 0), axis=1)
+    assert not np.any(np.isnan(d)) and np.all(d >= 0)
+    np.testing.assert_array_equal(np.isinf(d), ~shared)
+    np.testing.assert_allclose(renyi_divergence(p, p, order), 0.0, atol=1e-12)
+
+
+def test_renyi_divergence_with_a_subnormal_shared_mass_is_finite():
+    """p = (5e-324, 1) and q = (1, 0) share only a subnormal mass: D_1/2 = -2 log sqrt(5e-324) = 744.4, not inf.
+
+    (The direct sum sqrt(p q) underflows to 0 and would report disjoint supports.)
+    """
+    d = renyi_divergence([[5e-324, 1.0]], [[1.0, 0.0]])
+    assert d[0] == pytest.approx(-np.log(5e-324), rel=1e-12)
