@@ -165,7 +165,7 @@ class StoppingRule:
         self.exact_translation = not mdp.terminal.any()
         reward = self._reward_size = float(np.abs(mdp.rewards).max(initial=0.0))
         entropy = alpha * math.log(mdp.n_actions) if shannon else 0.0
-        #: A priori bound on |X*|_inf: rewards and entropy bonuses summed over the discounted future.
+        #: A priori bound on ``|X*|_inf``: rewards and entropy bonuses summed over the discounted future.
         self.size_of_fixed_point = (reward + entropy) / (1.0 - self.gamma) if self.gamma < 1.0 else np.inf
         self.residuals: list[float] = []
         self._sweeps = 0
