@@ -25,6 +25,7 @@ import copy
 import dataclasses
 import inspect
 import numbers
+import random
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -267,7 +268,8 @@ def check_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     when a valid call fails, an invalid one is accepted, another exception type escapes, the
     error for a single invalid argument does not name that parameter, the result is not finite
     or complex, a NumPy ``ComplexWarning`` or ``RuntimeWarning`` shows a silent coercion or
-    overflow, or an argument was modified.
+    overflow, an argument was modified, or the global random state (NumPy's or Python's) moved:
+    randomness comes from a seed or a Generator only.
     """
     wrapped = list(args) + list(kwargs.values())
     verdicts = {a.verdict for a in wrapped if isinstance(a, Arg)} or {"valid"}
@@ -275,6 +277,7 @@ def check_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     plain = [a.value if isinstance(a, Arg) else a for a in args]
     named = {k: (a.value if isinstance(a, Arg) else a) for k, a in kwargs.items()}
     before = [_snapshot(v) for v in plain + list(named.values())]
+    global_rng = (np.random.get_state()[1].copy(), random.getstate())
     shown = ", ".join([repr(a) for a in args] + [f"{k}={a!r}" for k, a in kwargs.items()])
     name = getattr(fn, "__qualname__", repr(fn))
     try:
@@ -298,6 +301,8 @@ def check_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if verdict == "invalid":
             raise AssertionError(f"{name}({shown}) accepted invalid input and returned {result!r:.200}")
         assert_finite(result, f"{name}({shown})")
+    if not (np.array_equal(np.random.get_state()[1], global_rng[0]) and random.getstate() == global_rng[1]):
+        raise AssertionError(f"{name}({shown}) used the global random state")
     for value, old in zip(plain + list(named.values()), before):
         if old is not None and not _same(old, value):
             raise AssertionError(f"{name}({shown}) modified its argument {value!r:.100}")
