@@ -216,6 +216,7 @@ def value_iteration(mdp: TabularMDP, tol: float = 1e-8, max_iter: int = 100_000,
     Parameters
     ----------
     mdp : TabularMDP
+        The model (dense or sparse).
     tol : float
         Wanted sup-norm accuracy ``> 0`` of the returned ``Q``.
     max_iter : int

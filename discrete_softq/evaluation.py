@@ -30,9 +30,30 @@ def soft_policy_state_values(mdp: TabularMDP, policy: ArrayLike, alpha: float,
     and :math:`h_\pi(s) = \mathcal{H}(\pi(\cdot|s))` (or :math:`-\mathrm{KL}(\pi \| \rho)` with a
     prior); rows and columns of terminal states are removed (``V = 0`` there).
 
+    Parameters
+    ----------
+    mdp : TabularMDP
+        The model (dense or sparse; ``gamma = 1`` needs a policy that ends its episodes).
+    policy : ndarray of shape (n_states, n_actions) or (n_actions,)
+        A stochastic policy (rows summing to 1).
+    alpha : float
+        Temperature ``>= 0`` of the entropy bonus.
+    prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
+        Prior of the KL bonus ``-alpha KL(pi || prior)``; None is the Shannon entropy.
+
     Returns
     -------
     ndarray of shape (n_states,)
+
+    Examples
+    --------
+    One state, two self-loops of reward 0, gamma 1/2, the uniform policy: ``V = log 2 / (1 - 1/2)``.
+
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 0.0]], gamma=0.5)
+    >>> soft_policy_state_values(mdp, [0.5, 0.5], alpha=1.0)
+    array([1.38629436])
     """
     mdp = check_mdp(mdp)
     alpha = check_alpha(alpha)
@@ -53,13 +74,25 @@ def soft_policy_evaluation(mdp: TabularMDP, policy: ArrayLike, alpha: float,
     Parameters
     ----------
     mdp : TabularMDP
+        The model.
     policy : ndarray of shape (n_states, n_actions) or (n_actions,)
+        A stochastic policy.
     alpha : float
+        Temperature ``>= 0`` of the entropy bonus.
     prior : ndarray, optional
+        Prior of the KL bonus; None is the Shannon entropy.
 
     Returns
     -------
     ndarray of shape (n_states, n_actions)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)
+    >>> soft_policy_evaluation(mdp, [0.0, 1.0], alpha=1.0)  # always take the reward: V = 2, Q = r + V / 2
+    array([[1., 2.]])
     """
     V = soft_policy_state_values(mdp, policy, alpha, prior)
     return mdp.rewards + mdp.gamma * mdp.expected_next(V)
@@ -70,5 +103,12 @@ def maxent_return(mdp: TabularMDP, policy: ArrayLike, alpha: float, prior: Array
 
     .. math:: J(\pi) = \mathbb{E}_{s_0 \sim \mu}\, \mathbb{E}_\pi\Big[\sum_t \gamma^t
               \big(r(s_t,a_t) + \alpha \mathcal{H}(\pi(\cdot|s_t))\big)\Big] = \mu^\top V^\pi
+
+    Parameters are those of :func:`soft_policy_state_values`.
+
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> round(maxent_return(TabularMDP(np.ones((1, 2, 1)), [[0.0, 0.0]], gamma=0.5), [0.5, 0.5], 1.0), 6)
+    1.386294
     """
     return float(mdp.initial @ soft_policy_state_values(mdp, policy, alpha, prior))

@@ -119,13 +119,15 @@ def finite_horizon_values(mdp: TabularMDP, policy: ArrayLike, alpha: float, hori
     Parameters
     ----------
     mdp : TabularMDP
+        The model (its ``gamma`` discounts within the horizon).
     policy : ndarray of shape (n_states, n_actions), (n_actions,) or (horizon, n_states, n_actions)
         A stationary or time-indexed stochastic policy.
     alpha : float
         Temperature ``>= 0`` of the entropy bonus.
     horizon : int
         Number of steps ``H >= 0``.
-    prior : ndarray, optional
+    prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
+        Prior of the KL bonus; None is the Shannon entropy.
 
     Returns
     -------

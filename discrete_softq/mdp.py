@@ -295,7 +295,12 @@ def _check_initial(initial: Any, n_states: int) -> NDArray[np.float64]:
 
 
 def check_policy(policy: ArrayLike, n_states: int, n_actions: int, name: str = "policy") -> NDArray[np.float64]:
-    """Validate a stochastic policy; broadcast an ``(A,)`` policy to ``(S, A)``."""
+    """Validate a stochastic policy; broadcast an ``(A,)`` policy to ``(S, A)``.
+
+    >>> check_policy([0.25, 0.75], n_states=2, n_actions=2)
+    array([[0.25, 0.75],
+           [0.25, 0.75]])
+    """
     pi = _validate.array(policy, name)
     if pi.shape == (n_actions,):
         pi = np.broadcast_to(pi, (n_states, n_actions))
@@ -305,14 +310,27 @@ def check_policy(policy: ArrayLike, n_states: int, n_actions: int, name: str = "
 
 
 def check_mdp(mdp: object) -> TabularMDP:
-    """``mdp`` itself if it is a :class:`TabularMDP`, else a :class:`TypeError` naming ``mdp``."""
+    """``mdp`` itself if it is a :class:`TabularMDP`, else a :class:`TypeError` naming ``mdp``.
+
+    >>> check_mdp("not an mdp")
+    Traceback (most recent call last):
+    ...
+    TypeError: mdp must be a TabularMDP; got str
+    """
     if not isinstance(mdp, TabularMDP):
         raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
     return mdp
 
 
 def check_q(mdp: TabularMDP, Q: ArrayLike, name: str = "Q") -> NDArray[np.float64]:
-    """A finite real copy of ``Q``, checked to have shape ``(n_states, n_actions)``."""
+    """A finite real copy of ``Q``, checked to have shape ``(n_states, n_actions)``.
+
+    >>> from discrete_softq import random_mdp
+    >>> check_q(random_mdp(2, 3, seed=0), [[0, 1, 2]], "Q0")
+    Traceback (most recent call last):
+    ...
+    ValueError: Q0 must have shape (2, 3); got (1, 3)
+    """
     return _validate.array(Q, name, shape=(mdp.n_states, mdp.n_actions))
 
 

@@ -43,7 +43,13 @@ __all__ = ["soft_q_iteration", "soft_value_iteration", "soft_policy_iteration", 
 
 
 def model(mdp: TabularMDP) -> tuple[NDArray | sp.csr_matrix, NDArray]:
-    """``(P, r)`` with the rows and columns of terminal states zeroed in ``P``: dense ``P[s, a, t]`` or CSR ``(S*A, S)``."""
+    """``(P, r)`` with the rows and columns of terminal states zeroed in ``P``: dense ``P[s, a, t]`` or CSR ``(S*A, S)``.
+
+    >>> from discrete_softq import random_mdp
+    >>> P, r = model(random_mdp(3, 2, seed=0))
+    >>> P.shape, r.shape
+    ((3, 2, 3), (3, 2))
+    """
     S, A = check_mdp(mdp).n_states, mdp.n_actions
     live = (~mdp.terminal).astype(float)
     if mdp.is_sparse:  # no reward and no future after a terminal state, and V(t) = 0 for terminal t
@@ -54,14 +60,24 @@ def model(mdp: TabularMDP) -> tuple[NDArray | sp.csr_matrix, NDArray]:
 
 
 def expected(P: NDArray | sp.csr_matrix, V: NDArray) -> NDArray:
-    """``E_{t ~ P(.|s,a)} V(t)``, shape (S, A): ``einsum("sat,t->sa", P, V)``, or ``P @ V`` reshaped if sparse."""
+    """``E_{t ~ P(.|s,a)} V(t)``, shape (S, A): ``einsum("sat,t->sa", P, V)``, or ``P @ V`` reshaped if sparse.
+
+    >>> import numpy as np
+    >>> expected(np.ones((1, 2, 1)), np.array([3.0]))
+    array([[3., 3.]])
+    """
     if sp.issparse(P):
         return (P @ V).reshape(V.shape[0], -1)
     return np.einsum("sat,t->sa", P, V)
 
 
 def soft_value(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray:
-    """``alpha * logsumexp(Q / alpha, b=prior)`` over the last axis; ``max`` over the support at ``alpha = 0``."""
+    """``alpha * logsumexp(Q / alpha, b=prior)`` over the last axis; ``max`` over the support at ``alpha = 0``.
+
+    >>> import numpy as np
+    >>> float(soft_value(np.array([0.0, 0.0]), 1.0))  # log 2
+    0.6931471805599453
+    """
     rho = np.ones_like(Q) if prior is None else np.broadcast_to(prior, Q.shape)
     if alpha == 0:
         return np.where(rho > 0, Q, -np.inf).max(axis=-1)

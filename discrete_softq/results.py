@@ -57,7 +57,16 @@ class SoftSolution:
 
 def solution(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, iterations: int,
              verdict: Verdict, rule: StoppingRule, solver: str, advice: str = "") -> SoftSolution:
-    """Package a solve: warn once if it did not converge, then V and the policy of ``Q``."""
+    """Package a solve: warn once if it did not converge, then V and the policy of ``Q``.
+
+    >>> import numpy as np
+    >>> from discrete_softq import random_mdp
+    >>> from discrete_softq.stopping import StoppingRule, Verdict
+    >>> mdp = random_mdp(2, 2, seed=0)
+    >>> rule = StoppingRule(mdp, 1.0, 1e-8)
+    >>> solution(mdp, np.zeros((2, 2)), 1.0, None, 1, Verdict(0.0, 0.0, True, False), rule, "demo").V.round(4)
+    array([0.6931, 0.6931])
+    """
     rule.warn(solver, verdict, iterations, advice)
     if not np.all(np.isfinite(Q)):
         raise ValueError(f"{solver}: the values overflowed float64")
@@ -69,6 +78,13 @@ def solution(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, i
 
 
 def shift_nonterminal(mdp: TabularMDP, X: NDArray, c: float) -> NDArray:
-    """``X + c`` on non-terminal states (terminal states are exactly zero already)."""
+    """``X + c`` on non-terminal states (terminal states are exactly zero already), in place.
+
+    >>> import numpy as np
+    >>> from discrete_softq import TabularMDP
+    >>> mdp = TabularMDP(np.ones((2, 1, 2)) / 2, [[0.0], [0.0]], 0.5, terminal=[False, True])
+    >>> shift_nonterminal(mdp, np.zeros(2), 1.5)
+    array([1.5, 0. ])
+    """
     X[~mdp.terminal] += c
     return X

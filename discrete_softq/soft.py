@@ -14,10 +14,8 @@ With temperature :math:`\alpha \ge 0` and an optional prior policy :math:`\rho` 
 differ by exactly :math:`\alpha \log |A|` per step.
 
 The Shannon form has a pitfall in episodic tasks: every step earns up to :math:`\alpha \log|A|`
-and a terminal state earns nothing, so ending an episode forfeits future entropy. When
-:math:`\alpha \log|A| / (1 - \gamma)` exceeds the goal reward, the soft-optimal agent learns to
-avoid a +1 goal (``tests/test_core.py::test_the_shannon_termination_pitfall``). The KL form
-(a normalised prior) has no such pull: its bonus is :math:`\le 0`.
+and a terminal state earns nothing, so when :math:`\alpha \log|A| / (1 - \gamma)` exceeds the goal
+reward the soft-optimal agent avoids the goal. The KL form (a normalised prior) has no such pull.
 
 ``alpha = 0`` is the hard limit everywhere: ``V = max_a Q`` (over the prior's support) and the
 policy is uniform over the maximisers (weighted by the prior).
@@ -72,16 +70,22 @@ __all__ = [
 
 
 def check_alpha(alpha: Any) -> float:
-    """Return ``alpha`` as a float, or raise if it is not a finite number ``>= 0``."""
+    """Return ``alpha`` as a float, or raise if it is not a finite number ``>= 0``.
+
+    >>> check_alpha(0.5)
+    0.5
+    """
     return _validate.real(alpha, "alpha", low=0.0)
 
 
 def check_prior(prior: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
     """Validate a prior policy broadcastable to ``shape``; ``None`` stays ``None``.
 
-    Rows must sum to 1 within ``1e-8``; a normalised copy is returned (``rho / rho.sum()``), since
-    at a large temperature even ``sum(rho) = 1 - 1e-17`` would shift the soft value by
-    ``alpha * 1e-17`` per step.
+    Rows must sum to 1 within ``1e-8``; a normalised copy is returned: at a large temperature even
+    ``sum(rho) = 1 - 1e-17`` would shift the soft value by ``alpha * 1e-17`` per step.
+
+    >>> check_prior([0.5, 0.5], (3, 2))
+    array([0.5, 0.5])
     """
     if prior is None:
         return None
