@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from .._fast import soft_values as fast_soft_values
 from ..soft import log_sum_exp, softmax
 
 __all__ = ["soft_values", "hard_values", "td_target", "td_step", "visit_step_size", "sample_rows",
@@ -36,9 +37,15 @@ __all__ = ["soft_values", "hard_values", "td_target", "td_step", "visit_step_siz
 def soft_values(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None = None) -> NDArray[np.float64]:
     r"""Soft values :math:`\alpha \log \sum_a \rho_a e^{Q_a / \alpha}` of rows (n, A) -> (n,).
 
+    :func:`discrete_softq.soft.log_sum_exp`; many rows go through its blocked, action-major
+    twin in :mod:`discrete_softq._fast` (the same operations in the same order, hence the same
+    numbers, several times faster on a thousand rows of a few actions).
+
     >>> soft_values(np.array([[0.0, 0.0]]), 1.0).round(4)
     array([0.6931])
     """
+    if Q_rows.shape[0] > 1:
+        return fast_soft_values(Q_rows, alpha, prior_rows)
     return log_sum_exp(Q_rows, alpha, prior_rows)
 
 
