@@ -3,7 +3,8 @@
 ``python benchmarks/bench_agents.py [--steps 2000] [--train-steps 6000] [--repeat 3] [--quick]``
 
 Environment: ``two_routes`` with its wall change half-way and the 200-step limit, a step cost
-of -0.05. An agent-step is one environment step plus the agent's update (and, for Dyna, its 5
+of -0.05. Agents: soft Q-learning with a uniform prior (KL form) and with the Shannon bonus,
+epsilon-greedy Q-learning, Dyna-Q and soft Dyna-Q (uniform prior), 5 planning steps. An agent-step is one environment step plus the agent's update (and, for Dyna, its 5
 planning updates). Agents are built before the clock starts. Each figure is the best of
 ``--repeat`` runs, timed in process CPU time
 (``time.process_time``) so that other load on a shared machine does not count. Single-threaded
@@ -34,6 +35,7 @@ UNIFORM = np.full(4, 0.25)
 #: name -> agent factory (n_states, seed) -> agent
 AGENTS: dict[str, Callable[[int, int], Any]] = {
     "soft": lambda S, k: SoftQLearning(S, 4, alpha=0.05, lr=0.5, prior=UNIFORM, gamma=0.95, seed=k),
+    "soft_shannon": lambda S, k: SoftQLearning(S, 4, alpha=0.05, lr=0.5, gamma=0.95, seed=k),
     "q": lambda S, k: QLearning(S, 4, epsilon=0.1, lr=0.5, gamma=0.95, seed=k),
     "dyna": lambda S, k: DynaQ(S, 4, epsilon=0.1, lr=0.5, n_planning=5, gamma=0.95, seed=k),
     "soft_dyna": lambda S, k: SoftDynaQ(S, 4, alpha=0.05, lr=0.5, n_planning=5, prior=UNIFORM,
