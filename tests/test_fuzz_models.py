@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from discrete_softq import TabularMDP, bellman_operator, entropy_bonus, reference, solve, state_values
 from discrete_softq.divergences import renyi_divergence
+from discrete_softq.envs import from_gymnasium
+from discrete_softq.horizon import finite_horizon_values, soft_backward_induction
 from discrete_softq.mdp import open_grid_mdp
 from discrete_softq.testing import mdps, numerical_gradient, self_loop_chain
 from discrete_softq.testing.hostile import Arg, check_call, discounts, distributions, ints, real_arrays, reals
@@ -111,3 +113,34 @@ def test_fuzz_numerical_gradient(eps):
     grad = check_call(numerical_gradient, lambda: float(np.sum(x ** 2)), Arg(x), eps=eps)
     assert np.array_equal(x, [0.5, -1.0])
     assert grad is None or grad.shape == (2,)
+
+
+@FUZZ
+@given(mdp=small_mdps, alpha=reals(0.0, 1e6), horizon=ints(1, 20), data=st.data())
+def test_fuzz_finite_horizon(mdp, alpha, horizon, data):
+    """soft_backward_induction and finite_horizon_values on hostile alpha, horizon, prior and policy."""
+    S, A = mdp.n_states, mdp.n_actions
+    prior = data.draw(distributions((A,), allow_none=True))
+    sol = check_call(soft_backward_induction, Arg(mdp), alpha, horizon, prior=prior)
+    assert sol is None or sol.Q.shape == (horizon.value, S, A)
+    V = check_call(finite_horizon_values, Arg(mdp), data.draw(distributions((S, A))), alpha, horizon, prior=prior)
+    assert V is None or V.shape[-1] == S
+
+
+@settings(max_examples=30)
+@given(gamma=discounts(), initial=distributions((16,), allow_none=True),
+       env=st.sampled_from([Arg("FrozenLake-v1", "valid", "FrozenLake"), Arg("CliffWalking-v0", "valid", "CliffWalking"),
+                            Arg("MountainCar-v0", "invalid", "continuous observations"), Arg("nope", "invalid"),
+                            Arg(None, "invalid")]))
+def test_fuzz_from_gymnasium(gamma, initial, env):
+    """from_gymnasium(env, gamma, initial): the exact TabularMDP of a toy-text env, or a named error."""
+    import gymnasium as gym
+
+    made = gym.make(env.value) if isinstance(env.value, str) and env.label != "nope" else env.value
+    n = getattr(getattr(made, "observation_space", None), "n", 16)
+    if n != 16 and initial.value is not None:  # a start distribution for FrozenLake's 16 states
+        initial = Arg(initial.value, "invalid", "initial of the wrong length")
+    if env.label == "CliffWalking" and initial.value is not None and initial.verdict == "valid":
+        initial = Arg(initial.value, "invalid", "initial of the wrong length")
+    mdp = check_call(from_gymnasium, Arg(made, env.verdict, env.label), gamma=gamma, initial=initial)
+    assert mdp is None or mdp.n_states == made.observation_space.n
