@@ -145,9 +145,9 @@ class AgentBatch:
         if self.model is None:
             return
         now = self.n0 + t + 1
-        self.model.record(self.ar, s, a, r, s_next, term, now)
+        self.model.record(None, s, a, r, s_next, term, now)          # None: every agent's model
         for k in range(self.n_planning):
-            self.learn(*self.model.simulate(self.ar, u_plan[:, k], now), t)
+            self.learn(*self.model.simulate(None, u_plan[:, k], now), t)
 
     # ------------------------------------------------------------------ hand back
     def write_back(self, n_steps: int) -> None:

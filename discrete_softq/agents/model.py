@@ -81,6 +81,9 @@ class TableModel:
         self.next_f, self.reward_f = self.next.reshape(-1), self.reward.reshape(-1)
         self.terminal_f, self.known_f = self.terminal.reshape(-1), self.known.reshape(-1)
         self.last_f, self.seen_f, self.pairs_f = self.last.reshape(-1), self.seen.reshape(-1), self.pairs.reshape(-1)
+        # rows=None means every model, in order: their offsets into the flat views, computed once
+        self._all = np.arange(self.n_pairs.size)
+        self._all_s, self._all_sa = self._all * self.S, self._all * (self.S * self.A)
 
     @classmethod
     def stack(cls, models: Sequence["TableModel"]) -> "TableModel":
@@ -111,9 +114,14 @@ class TableModel:
         self.n_pairs[rows] += 1
 
     def record(self, rows: Any, s: Any, a: Any, r: Any, s_next: Any, terminated: Any, now: Any) -> None:
-        """Remember ``(r, s_next, terminated)`` as the outcome of ``(s, a)``, tried at real step ``now``."""
+        """Remember ``(r, s_next, terminated)`` as the outcome of ``(s, a)``, tried at real step ``now``.
+
+        ``rows``: the model index (one agent), an index array, or None for every model in order.
+        """
+        base = self._all_s if rows is None else rows * self.S
+        rows = self._all if rows is None else rows
         if self.plus:
-            fresh = (self.kappa[rows] > 0) & ~self.seen_f[rows * self.S + s]
+            fresh = (self.kappa[rows] > 0) & ~self.seen_f[base + s]
             if _any(fresh):  # Dyna-Q+: untried actions of a new state "stay put, reward 0" until tried
                 sel = np.flatnonzero(fresh)
                 fr, fs = np.take(rows, sel), np.take(s, sel)
@@ -122,21 +130,27 @@ class TableModel:
                     untried = ~self.known_f[(fr * self.S + fs) * self.A + b]
                     self.next_f[(fr[untried] * self.S + fs[untried]) * self.A + b] = fs[untried]
                     self._add(fr, fs, np.full(fr.shape, b), untried)
-        f = (rows * self.S + s) * self.A + a
+        f = (base + s) * self.A + a
         new = ~self.known_f[f]
         if _any(new):
             self._add(rows, s, a, new)
         self.next_f[f], self.reward_f[f], self.terminal_f[f], self.last_f[f] = s_next, r, terminated, now
 
     def simulate(self, rows: Any, u: Any, now: Any) -> tuple[Any, Any, Any, Any, Any]:
-        """``(s, a, r + kappa sqrt(now - last), s_next, terminated)`` of the planning draw ``u``."""
-        SA = self.S * self.A
-        pair = self.pairs_f[rows * SA + _floor(u * self.n_pairs[rows])]
-        f = rows * SA + pair
+        """``(s, a, r + kappa sqrt(now - last), s_next, terminated)`` of the planning draw ``u``.
+
+        ``rows`` as in :meth:`record`; ``u`` one uniform per row.
+        """
+        if rows is None:
+            base, n_pairs, kappa = self._all_sa, self.n_pairs, self.kappa
+        else:
+            base, n_pairs, kappa = rows * (self.S * self.A), self.n_pairs[rows], self.kappa[rows]
+        pair = self.pairs_f[base + _floor(u * n_pairs)]
+        f = base + pair
         s, a = pair // self.A, pair % self.A
         r = self.reward_f[f]
         if self.plus:
-            r = r + self.kappa[rows] * np.sqrt(now - self.last_f[f])
+            r = r + kappa * np.sqrt(now - self.last_f[f])
         return s, a, r, self.next_f[f], self.terminal_f[f]
 
     def row(self, name: str) -> NDArray:
