@@ -2,16 +2,20 @@ r"""Many independent agents in lockstep on one gridworld, vectorised in NumPy ov
 
 :func:`run_batched` runs ``N`` agents (typically one per seed, possibly with different
 hyperparameters) for ``n_steps`` steps each, every agent in its own copy of the run. Per step it
-does for all agents at once what :func:`~discrete_softq.agents.train` does for one:
+does for all agents at once what :func:`~discrete_softq.agents.train` does for one, composing
+rules that are written once and re-implementing none:
 
-* the action from the agent's own generator (one uniform per step, drawn in blocks);
-* the move from the gridworld's tables (:meth:`GridWorld.outcome_distribution` semantics: slip
-  decided by one uniform of the environment's generator, seeded as ``env.reset(seed=...)`` seeds it);
-* the reward of entering the cell, termination at goals/traps, truncation at ``max_steps``;
-* wall changes at a step count (for every agent at once) or at an episode index (per agent),
-  with the environment's displacement rule when a wall lands on the agent;
-* the agent's TD update and, for the Dyna agents, the model update and ``n_planning`` simulated
-  updates (the same uniforms, in the same order, as :meth:`DynaQ.update`).
+* the environment's rules on arrays (:class:`~discrete_softq.envs.GridTables`, the tables
+  ``GridWorld.step`` samples): the slip draw (:func:`~discrete_softq.envs.dynamics.slip_direction`,
+  one uniform of the environment's generator, seeded as ``env.reset(seed=...)`` seeds it), the
+  move, the reward of entering the cell and termination (``transition``), wall changes at a step
+  count or an episode index (``layout_index``) with the displacement rule (``displaced``), and
+  truncation at ``max_steps`` (``truncated``);
+* the agents' rules on one row per agent (:class:`~discrete_softq.agents.kernels.AgentBatch`):
+  the action from the agent's own generator (one uniform per step, drawn in blocks), the TD
+  update of :mod:`discrete_softq.agents.rules` and, for the Dyna agents, the model's ``record``
+  and ``n_planning`` ``simulate`` steps (:mod:`discrete_softq.agents.model`; the same uniforms,
+  in the same order, as :meth:`DynaQ.update`).
 
 Because the random streams and the floating-point operations are the same, agent ``i`` of a
 batch follows exactly the trajectory that ``train(env, agents[i], n_steps, seed=seeds[i])``
