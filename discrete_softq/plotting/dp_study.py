@@ -57,8 +57,9 @@ def plot_contraction_study(axes: Any, result: Any) -> list[Any]:
     artists = plot_contraction(axes[0], {r.label: r.residuals for r in result.by_gamma},
                                {r.label: r.gamma for r in result.by_gamma},
                                title=f"residual per sweep, alpha = {c.alpha:g}, several gammas")
-    artists += plot_contraction(axes[1], {r.label: r.residuals for r in result.by_alpha},
-                                {r.label: r.gamma for r in result.by_alpha},
+    by_alpha = {f"alpha = {r.alpha:g}, gamma = {r.gamma:g}": r for r in result.by_alpha}  # the varying one first
+    artists += plot_contraction(axes[1], {k: r.residuals for k, r in by_alpha.items()},
+                                {k: r.gamma for k, r in by_alpha.items()},
                                 title=f"residual per sweep, gamma = {c.gamma:g}, several alphas")
     artists += plot_iterations_versus_gamma(axes[2], list(c.solver_gammas), result.iterations(),
                                             title=f"iterations to tol = {c.tol:g}, alpha = {c.alpha:g}")
