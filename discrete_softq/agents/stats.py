@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
+
 __all__ = ["Estimate", "bootstrap_ci", "bootstrap_band", "recovery_time", "first_short_episode"]
 
 
@@ -58,12 +60,12 @@ def bootstrap_ci(values: ArrayLike, statistic: Callable[..., NDArray] = np.mean,
 
     ``statistic`` must accept ``axis=-1`` (``np.mean``, ``np.median``, ...).
     """
-    x = np.asarray(values, dtype=float)
-    if x.ndim != 1 or x.size == 0:
+    x = _validate.array(values, "values", ndim=1, finite=False)   # inf: e.g. a recovery that never came
+    if x.size == 0:
         raise ValueError(f"values must be a non-empty 1-d array; got shape {x.shape}")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level}")
-    rng = np.random.default_rng(seed)
+    level = _validate.real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    n_boot = _validate.integer(n_boot, "n_boot", low=1)
+    rng = _validate.generator(seed)
     boots = statistic(x[rng.integers(0, x.size, size=(n_boot, x.size))], axis=-1)
     with np.errstate(invalid="ignore"):
         lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
@@ -108,8 +110,7 @@ def recovery_time(end_steps: ArrayLike, lengths: ArrayLike, terminated: ArrayLik
     float
         Recovery time in steps, or ``inf``.
     """
-    if k < 1:
-        raise ValueError(f"k must be >= 1; got {k}")
+    k = _validate.integer(k, "k", low=1)
     end_steps, lengths, terminated = (np.asarray(x) for x in (end_steps, lengths, terminated))
     keep = end_steps - lengths >= change_step
     ends, good = end_steps[keep], (terminated[keep] & (lengths[keep] <= np.ceil((1 + margin) * target_length)))

@@ -77,7 +77,8 @@ def slip_direction(action: Any, u: Any, slip: float) -> Any:
     >>> slip_direction(0, 0.05, 0.2), slip_direction(0, 0.15, 0.2), slip_direction(0, 0.5, 0.2)
     (1, 3, 0)
     """
-    k = np.searchsorted(np.array([slip / 2, slip]), u, side="right")
+    _, probs = slip_distribution(0, slip)
+    k = np.searchsorted(np.cumsum(probs[_DRAW_ORDER])[:-1], u, side="right")   # edges slip / 2, slip
     d = (np.asarray(action) + SLIP_TURNS[_DRAW_ORDER[k]]) % 4
     return int(d) if d.ndim == 0 else d
 
