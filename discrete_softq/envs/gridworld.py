@@ -87,11 +87,16 @@ class GridWorld(ScheduledLayouts, gym.Env):
     max_steps : int or None
         Truncation length of an episode.
     gamma : float
-        Discount of the exact model (:meth:`to_mdp`); the environment itself does not discount.
+        Discount of the exact model (:meth:`to_mdp`) in [0, 1] (whether ``gamma = 1`` is a valid
+        model is :class:`~discrete_softq.mdp.TabularMDP`'s call); the environment itself does not discount.
     render_mode : {"ansi", "rgb_array"} or None
 
+    The dynamics are fixed at construction (``slip``, the rewards, ``max_steps`` and ``gamma``
+    are read-only): :meth:`tables` holds them as arrays, and :meth:`step`, :meth:`to_mdp`,
+    :meth:`outcome_distribution` and :func:`~discrete_softq.agents.run_batched` all read those.
+
     ## Version History
-    * v0: initial version.
+    * v0: initial version (the registered mazes truncate at 1000 steps; see :mod:`discrete_softq.envs`).
 
     Examples
     --------
