@@ -43,8 +43,11 @@ class ValueSweeps:
     def __init__(self, mdp: TabularMDP, alpha: float, prior: NDArray | None, V0: NDArray, tol: float) -> None:
         self.mdp, self.alpha, self.prior = mdp, alpha, prior
         log_prior = 0.0 if prior is None else float(np.abs(np.log(prior[prior > 0])).max(initial=0.0))
-        terms = 2 * SAFE_SHIFT + 2 * log_prior
-        cheap = alpha * EPSILON * terms * 4 / (1.0 - mdp.gamma) <= tol / 10
+        # In units of alpha the sweep's exponents are shifted by up to SAFE_SHIFT (600; the factored
+        # form by up to 300), so exp and log err by about SAFE_SHIFT * u = 300 eps relative, i.e.
+        # 300 alpha eps in V; twice that, plus the prior's log, is the kernel's extra rounding.
+        terms = SAFE_SHIFT + 2 * log_prior
+        cheap = alpha * EPSILON * terms / (1.0 - mdp.gamma) <= tol / 10
         self._fused = SoftSweep(mdp, alpha, prior) if SoftSweep.suits(mdp, alpha, V0) and cheap else None
         self.kernel_terms = terms if self._fused is not None else 0.0
         self._scale = self._fused.scale if self._fused is not None else 1.0
