@@ -58,7 +58,7 @@ def test_fuzz_act_and_update(cls, state, a, r, s_next, terminated):
 
 @pytest.mark.parametrize("cls", AGENTS)
 def test_extreme_q_init_and_reward_do_not_overflow(cls):
-    """Agent(2, 2, lr=1.0, q_init=-1e308).update(0, 0, 1e308, 1, True): a finite Q or a named ValueError (was inf/nan)."""
+    """Agent(2, 2, lr=1.0, q_init=-1e308).update(0, 0, 1e308, 1, True): finite Q or a named ValueError (was inf/nan)."""
     agent = cls(2, 2, lr=1.0, q_init=-1e308)
     check_call(agent.update, 0, 0, Arg(1e308, "either"), 1, True)
     assert np.all(np.isfinite(agent.Q))
@@ -171,7 +171,8 @@ def test_registered_gridworlds_have_a_time_limit(env_id):
 
 @settings(max_examples=30)
 @given(n_steps=ints(1, 50, allow_none=True), n_episodes=ints(1, 3, allow_none=True),
-       seed=ints(0, 2**31, allow_none=True), progress=st.sampled_from([Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
+       seed=ints(0, 2**31, allow_none=True),
+       progress=st.sampled_from([Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
 def test_fuzz_train(n_steps, n_episodes, seed, progress):
     """train(env, agent, n_steps, n_episodes, seed, progress): a History of finite returns or a named error."""
     if n_steps.value is None and n_episodes.value is None and "invalid" not in (n_steps.verdict, n_episodes.verdict):
@@ -183,8 +184,9 @@ def test_fuzz_train(n_steps, n_episodes, seed, progress):
 
 
 @settings(max_examples=30)
-@given(n_steps=ints(1, 50), seeds=st.sampled_from([Arg(None), Arg([1, 2]), Arg([1], "invalid", "one seed for two agents"),
-                                                   Arg(["a", "b"], "invalid"), Arg([1.5, 2.5], "invalid")]),
+@given(n_steps=ints(1, 50),
+       seeds=st.sampled_from([Arg(None), Arg([1, 2]), Arg([1], "invalid", "one seed for two agents"),
+                              Arg(["a", "b"], "invalid"), Arg([1.5, 2.5], "invalid")]),
        snapshot_steps=st.sampled_from([Arg(()), Arg([5, 10]), Arg([-1], "invalid"), Arg([1.5], "invalid"),
                                        Arg("5", "invalid")]))
 def test_fuzz_run_batched(n_steps, seeds, snapshot_steps):

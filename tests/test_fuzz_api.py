@@ -88,7 +88,7 @@ def solve_all(mdp):
 
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 def test_mutating_the_callers_arrays_does_not_change_the_model(sparse):
-    """After TabularMDP(P, R, ...), writing into P, R, initial or terminal changes neither the model nor its solutions."""
+    """After TabularMDP(P, R, ...), writes into P, R, initial or terminal change neither the model nor its solutions."""
     base = random_mdp(4, 2, seed=3)
     P = np.array(base.P if hasattr(base, "P") else base.transitions, dtype=float).reshape(4, 2, 4)
     given_P = sp.csr_matrix(P.reshape(8, 4)) if sparse else P.copy()
@@ -132,9 +132,10 @@ def test_constructor_does_not_modify_the_callers_sparse_matrix(fmt):
         P = sp.csr_matrix((data, cols, np.array([0, 2, 3, 5, 6])), shape=(4, 2))
     elif fmt == "csc":
         P = sp.csc_matrix(P)
-    snapshot = [np.array(getattr(P, name)).copy() for name in ("data", "row", "col", "indices", "indptr") if hasattr(P, name)]
+    parts = [name for name in ("data", "row", "col", "indices", "indptr") if hasattr(P, name)]
+    snapshot = [np.array(getattr(P, name)).copy() for name in parts]
     mdp = TabularMDP(P, np.zeros((2, 2)), 0.5)
-    after = [np.array(getattr(P, name)) for name in ("data", "row", "col", "indices", "indptr") if hasattr(P, name)]
+    after = [np.array(getattr(P, name)) for name in parts]
     assert all(np.array_equal(a, b) for a, b in zip(snapshot, after)) and len(snapshot) == len(after)
     assert np.allclose(mdp.expected_next(np.array([1.0, 0.0])), [[1.0, 0.0], [0.5, 0.0]])
 

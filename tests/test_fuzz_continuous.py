@@ -63,7 +63,8 @@ def test_svgd_bad_arguments(call):
 @given(weights=distributions((2,)), means=real_arrays((2, 2)), var=reals(0.0, 100.0, low_open=True),
        points=real_arrays((3, 2)))
 def test_fuzz_gaussian_mixture(weights, means, var, points):
-    """GaussianMixture(weights, means, var).log_prob / .score on hostile points: finite (n,) / (n, d) or named errors."""
+    """GaussianMixture(weights, means, var).log_prob / .score on hostile points: finite (n,) / (n, d) or named errors.
+    """
     gm = check_call(GaussianMixture, weights, means, var=var)
     if gm is not None:
         lp = check_call(gm.log_prob, points)
@@ -82,7 +83,8 @@ widths = st.one_of(st.just(Arg([2, 4, 1], "valid", "[2, 4, 1]")),
 
 
 @FUZZ
-@given(sizes=widths, activation=st.sampled_from([Arg("relu"), Arg("tanh"), Arg("sigmoidx", "invalid"), Arg(3, "invalid")]),
+@given(sizes=widths,
+       activation=st.sampled_from([Arg("relu"), Arg("tanh"), Arg("sigmoidx", "invalid"), Arg(3, "invalid")]),
        x=real_arrays((3, 2)), dy=real_arrays((3, 1)))
 def test_fuzz_mlp(sizes, activation, x, dy):
     """MLP(sizes, activation).forward(x) and .backward(cache, dy): finite outputs and gradients or named errors."""
@@ -98,7 +100,7 @@ def test_fuzz_mlp(sizes, activation, x, dy):
 @FUZZ
 @given(lr=reals(0.0, 1.0, low_open=True), grad=real_arrays((2, 3)))
 def test_fuzz_adam(lr, grad):
-    """Adam(params, lr).step(grads) with hostile lr and gradients (NaN, wrong shape, complex): finite params or named errors."""
+    """Adam(params, lr).step(grads) on hostile lr and gradients (NaN, wrong shape, complex): finite or a named error."""
     params = [np.zeros((2, 3))]
     adam = check_call(Adam, params, lr=lr)
     if adam is not None:
@@ -179,21 +181,23 @@ def test_fuzz_composition_bound(Q1, alpha):
 @given(alpha=reals(0.0, 100.0, low_open=True), gamma=reals(0.0, 1.0, high_open=True), batch_size=ints(1, 64),
        hidden=widths, updates_per_step=ints(1, 4), seed=ints(0, 2**31, allow_none=True))
 def test_fuzz_soft_q_learning_agent(alpha, gamma, batch_size, hidden, updates_per_step, seed):
-    """SoftQLearningAgent(obs_dim, act_dim, alpha=, gamma=, batch_size=, hidden=, ...): an agent that acts, or a named error."""
-    hidden = Arg(hidden.value[1:-1], hidden.verdict, hidden.label) if isinstance(hidden.value, list) and len(hidden.value) > 2 \
-        else hidden
+    """SoftQLearningAgent(obs_dim, act_dim, alpha=, gamma=, batch_size=, hidden=, ...): an agent, or a named error."""
+    if isinstance(hidden.value, list) and len(hidden.value) > 2:  # the hidden widths of an MLP's sizes
+        hidden = Arg(hidden.value[1:-1], hidden.verdict, hidden.label)
+    min_replay = Arg(batch_size.value if batch_size.verdict == "valid" else 1)
     agent = check_call(SoftQLearningAgent, 2, 2, alpha=alpha, gamma=gamma, batch_size=batch_size, hidden=hidden,
-                       updates_per_step=updates_per_step, min_replay=Arg(batch_size.value if batch_size.verdict == "valid" else 1),
+                       updates_per_step=updates_per_step, min_replay=min_replay,
                        seed=seed)
     if agent is not None:
         assert np.all(np.abs(agent.act(np.zeros(2))) <= 1)
 
 
 @settings(max_examples=30)
-@given(goals=st.one_of(real_arrays((4, 2)), st.just(Arg(None))), action_cost_coeff=reals(0.0), goal_threshold=reals(0.0, low_open=True),
+@given(goals=st.one_of(real_arrays((4, 2)), st.just(Arg(None))), action_cost_coeff=reals(0.0),
+       goal_threshold=reals(0.0, low_open=True),
        max_episode_steps=ints(1, 100), bound=reals(0.0, low_open=True))
 def test_fuzz_multigoal_env(goals, action_cost_coeff, goal_threshold, max_episode_steps, bound):
-    """MultiGoalEnv(goals=, action_cost_coeff=, goal_threshold=, max_episode_steps=, bound=): an env that steps, or a named error."""
+    """MultiGoalEnv(goals=, action_cost_coeff=, goal_threshold=, max_episode_steps=, bound=): an env, or an error."""
     env = check_call(MultiGoalEnv, goals=goals, action_cost_coeff=action_cost_coeff, goal_threshold=goal_threshold,
                      max_episode_steps=max_episode_steps, bound=bound)
     if env is not None:

@@ -37,7 +37,8 @@ def test_fuzz_model_methods(mdp, data):
     P_pi = check_call(mdp.policy_matrix, data.draw(distributions((S, A))))
     assert P_pi is None or P_pi.shape == (S, S)
     Q = data.draw(real_arrays((S, A)))
-    V = check_call(state_values, Arg(mdp), Q, data.draw(reals(0.0)), prior=data.draw(distributions((A,), allow_none=True)))
+    prior = data.draw(distributions((A,), allow_none=True))
+    V = check_call(state_values, Arg(mdp), Q, data.draw(reals(0.0)), prior=prior)
     assert V is None or V.shape == (S,)
     TQ = check_call(bellman_operator, Arg(mdp), Q)
     assert TQ is None or TQ.shape == (S, A)
@@ -61,7 +62,8 @@ REFERENCE = {"soft_q_iteration": "Q0", "soft_value_iteration": "V0", "soft_polic
 
 
 @settings(max_examples=60)
-@given(mdp=small_mdps, name=st.sampled_from(sorted(REFERENCE)), alpha=reals(0.0, 1e6), tol=reals(0.0, 1.0, low_open=True),
+@given(mdp=small_mdps, name=st.sampled_from(sorted(REFERENCE)), alpha=reals(0.0, 1e6),
+       tol=reals(0.0, 1.0, low_open=True),
        max_iter=ints(1, 100), data=st.data())
 def test_fuzz_reference_solvers(mdp, name, alpha, tol, max_iter, data):
     """discrete_softq.reference's solvers take the same hostile arguments as the fast ones, with the same answers."""
@@ -129,7 +131,8 @@ def test_fuzz_finite_horizon(mdp, alpha, horizon, data):
 
 @settings(max_examples=30)
 @given(gamma=discounts(), initial=distributions((16,), allow_none=True),
-       env=st.sampled_from([Arg("FrozenLake-v1", "valid", "FrozenLake"), Arg("CliffWalking-v0", "valid", "CliffWalking"),
+       env=st.sampled_from([Arg("FrozenLake-v1", "valid", "FrozenLake"),
+                            Arg("CliffWalking-v0", "valid", "CliffWalking"),
                             Arg("MountainCar-v0", "invalid", "continuous observations"), Arg("nope", "invalid"),
                             Arg(None, "invalid")]))
 def test_fuzz_from_gymnasium(gamma, initial, env):

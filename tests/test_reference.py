@@ -32,6 +32,7 @@ from discrete_softq import (
     soft_value_iteration,
     value_iteration,
 )
+from discrete_softq.horizon import soft_backward_induction
 from discrete_softq.soft import log_sum_exp
 from discrete_softq.testing import (
     alphas,
@@ -135,7 +136,8 @@ def test_soft_value_kernel_matches_mpmath_at_extreme_temperatures(alpha, prior):
     given_prior = None if prior == [1.0, 1.0] else prior
     value = soft_value(Q, alpha, prior=given_prior)
     expected = mp_soft_value(Q, alpha, prior, normalise=given_prior is not None)
-    assert np.isfinite(value) and abs(value - expected) <= 8 * np.finfo(float).eps * max(np.abs(Q).max(), abs(expected), 1.0)
+    scale = max(np.abs(Q).max(), abs(expected), 1.0)
+    assert np.isfinite(value) and abs(value - expected) <= 8 * np.finfo(float).eps * scale
 
 
 def test_soft_value_at_huge_temperature_is_the_prior_mean():
@@ -207,7 +209,7 @@ def test_policy_evaluation_matches_the_reference(drawn, alpha, with_prior):
 # ---------------------------------------------------------------------- the theorems, on independent answers
 @given(drawn=mdp_and_q(n_tables=2, terminal=True, **SMALL), alpha=alphas(), c=st.floats(-100, 100))
 def test_backup_theorems_hold_for_the_scipy_backup(drawn, alpha, c):
-    """Contraction, monotonicity and the translation rule hold for T written with SciPy, and it equals the library's T."""
+    """Contraction, monotonicity and the translation rule hold for T written with SciPy; it equals the library's T."""
     mdp, Q1, Q2 = drawn
     check_soft_bellman_contraction(mdp, Q1, Q2, alpha, operator=scipy_backup)
     check_soft_bellman_monotone(mdp, np.minimum(Q1, Q2), np.maximum(Q1, Q2), alpha, operator=scipy_backup)
@@ -218,7 +220,7 @@ def test_backup_theorems_hold_for_the_scipy_backup(drawn, alpha, c):
 
 @given(drawn=mdp_and_policy(terminal=True, **SMALL), alpha=alphas(allow_zero=False))
 def test_solution_theorems_hold_for_the_reference_answers(drawn, alpha):
-    """Theorems 1 and 4, the Bellman equation and the soft/hard sandwich hold for the reference solvers and evaluation."""
+    """Theorems 1 and 4, the Bellman equation and the soft/hard sandwich hold for the reference's answers."""
     mdp, other = drawn
     ref = reference.soft_policy_iteration(mdp, alpha, tol=TOL)
     check_soft_bellman_equation(mdp, ref, operator=scipy_backup)
@@ -226,3 +228,21 @@ def test_solution_theorems_hold_for_the_reference_answers(drawn, alpha):
     check_soft_policy_improvement(mdp, other, alpha, evaluate=reference.soft_policy_evaluation)
     check_soft_hard_sandwich(mdp, reference.soft_value_iteration(mdp, alpha, tol=TOL),
                              reference.soft_value_iteration(mdp, 0.0, tol=TOL))
+
+
+@given(drawn=mdp_and_prior(terminal=True, **SMALL), alpha=alphas(), horizon=st.integers(1, 30))
+def test_backward_induction_is_repeated_textbook_backups(drawn, alpha, horizon):
+    """soft_backward_induction: V_H = 0, Q_t = r + gamma E V_{t+1}, V_t = alpha logsumexp(Q_t / alpha, b=prior),
+    as SciPy computes it step by step; V_0 is within gamma^H |V*| of the infinite-horizon V* (contraction from 0)."""
+    mdp, prior = drawn
+    sol = soft_backward_induction(mdp, alpha, horizon, prior=prior)
+    V = np.zeros(mdp.n_states)
+    for t in reversed(range(horizon)):
+        Q = textbook_backup(mdp, V)
+        V = np.where(mdp.terminal, 0.0, scipy_soft_value(Q, alpha, prior))
+        slack = rounding_slack(mdp.gamma, Q, V, alpha)
+        assert np.abs(sol.Q[t] - Q).max() <= slack and np.abs(sol.V[t] - V).max() <= slack
+    star = reference.soft_policy_iteration(mdp, alpha, tol=TOL, prior=prior)
+    gap = np.abs(sol.V[0] - star.V).max()
+    slack = star.error_bound + rounding_slack(mdp.gamma, star.Q, star.V, alpha)
+    assert gap <= mdp.gamma ** horizon * np.abs(star.V).max() + slack

@@ -2,7 +2,8 @@
 
 :class:`~discrete_softq._fast.sweep.SoftSweep` works in units of alpha, in cache-sized action-major
 blocks, with a gather for deterministic MDPs and a shift by the previous values; each test
-compares it with the plain formula of :mod:`discrete_softq.reference`, ``alpha * logsumexp((r + gamma P V) / alpha, b=prior)``.
+compares it with the plain formula of :mod:`discrete_softq.reference`,
+``alpha * logsumexp((r + gamma P V) / alpha, b=prior)``.
 """
 
 import numpy as np
@@ -101,7 +102,9 @@ def test_factored_sweeps_of_deterministic_mdps_stay_exact(alpha, storage, monkey
     """
     monkeypatch.setattr(sweep_module, "FACTOR_RANGE", 3.0 / alpha)  # recentre every few sweeps
     monkeypatch.setattr(sweep_module, "BLOCK_ENTRIES", 256)
-    mdp = deterministic_mdp(300, 4, seed=9, terminal=True) if storage == "CSR" else open_grid_mdp(17, 0.95, rewards=np.random.default_rng(9).normal(size=(289, 4)))
+    grid_rewards = np.random.default_rng(9).normal(size=(289, 4))
+    grid = open_grid_mdp(17, 0.95, grid_rewards)
+    mdp = deterministic_mdp(300, 4, seed=9, terminal=True) if storage == "CSR" else grid
     S = mdp.n_states
     prior = np.random.default_rng(10).dirichlet(np.ones(4), size=S)
     prior[::4, 1] = 0.0

@@ -128,7 +128,7 @@ def assert_within_bound(mdp, sol, alpha, tol, prior=None):
     exact = exact_q_star(mdp, alpha, prior)
     error = float(np.max(np.abs(sol.Q - exact)))
     assert error <= sol.error_bound, f"true error {error:.3g} > error_bound {sol.error_bound:.3g}"
-    assert not sol.converged or sol.error_bound <= tol, f"converged with error_bound {sol.error_bound:.3g} > tol {tol:g}"
+    assert not sol.converged or sol.error_bound <= tol, f"converged, error_bound {sol.error_bound:.3g} > tol {tol:g}"
 
 
 def quietly(solver, *args, **kwargs):

@@ -90,8 +90,10 @@ def reals(low: float | None = None, high: float | None = None, *, low_open: bool
         bad += [low - 1.0] + ([low] if low_open else [])
     if high is not None:
         bad += [high + 1.0] + ([high] if high_open else [])
-    extreme = [x for x in (1e-300, 1e300, -1e300, 1.7e308, 5e-324) if (low is None or x > low or (x == low and not low_open))
-               and (high is None or x < high or (x == high and not high_open))]
+    def inside_range(x: float) -> bool:
+        return ((low is None or x > low or (x == low and not low_open))
+                and (high is None or x < high or (x == high and not high_open)))
+    extreme = [x for x in (1e-300, 1e300, -1e300, 1.7e308, 5e-324) if inside_range(x)]
     parts = [valid, st.sampled_from(bad).map(_arg("invalid")), not_a("real", allow_none)]
     if allow_none:
         parts.append(st.just(Arg(None, "valid", "None")))

@@ -32,6 +32,9 @@ EPS = float(np.finfo(float).eps)
 def rounding_slack(gamma: float, *tables: ArrayLike, factor: float = 16.0) -> float:
     r"""The rounding allowance :math:`c\, \epsilon \max(1, |X|_\infty) / (1 - \gamma)` over the ``tables``.
 
+    Pass the temperature too where soft values are computed: a log-sum-exp rounds by about
+    :math:`\epsilon \alpha` even where the values themselves are near 0 (a normalised prior).
+
     Examples
     --------
     >>> rounding_slack(0.5, [[1e4]]) == 16 * 2.220446049250313e-16 * 1e4 / 0.5
@@ -58,9 +61,10 @@ def violated(claim: str, **numbers: object) -> None:
 def check_soft_bellman_contraction(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: float,
                                    prior: ArrayLike | None = None,
                                    operator: Operator = soft_bellman_operator) -> None:
-    r"""Claim: :math:`\|\mathcal{T} Q_1 - \mathcal{T} Q_2\|_\infty \le \gamma \|Q_1 - Q_2\|_\infty` for every :math:`\alpha \ge 0`.
+    r"""Claim: :math:`\|\mathcal{T} Q_1 - \mathcal{T} Q_2\|_\infty \le \gamma \|Q_1 - Q_2\|_\infty` for any alpha.
 
-    Why soft Q-iteration converges to a unique fixed point (Haarnoja et al. 2017, Appendix A.2).
+    For every temperature :math:`\alpha \ge 0`: why soft Q-iteration converges to a unique fixed point
+    (Haarnoja et al. 2017, Appendix A.2).
 
     Examples
     --------
@@ -76,7 +80,7 @@ def check_soft_bellman_contraction(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike
     T1, T2 = operator(mdp, Q1, alpha, prior=prior), operator(mdp, Q2, alpha, prior=prior)
     lhs = float(np.max(np.abs(T1 - T2)))
     rhs = mdp.gamma * float(np.max(np.abs(np.subtract(Q1, Q2))))
-    if not lhs <= rhs + rounding_slack(mdp.gamma, Q1, Q2, T1, T2):
+    if not lhs <= rhs + rounding_slack(mdp.gamma, Q1, Q2, T1, T2, alpha):
         violated("the contraction |T Q1 - T Q2| <= gamma |Q1 - Q2|", lhs=lhs, rhs=rhs, gamma=mdp.gamma, alpha=alpha)
 
 
@@ -95,7 +99,7 @@ def check_soft_bellman_monotone(mdp: TabularMDP, Q_low: ArrayLike, Q_high: Array
         raise ValueError("Q_low must be <= Q_high everywhere")
     T_low, T_high = operator(mdp, Q_low, alpha, prior=prior), operator(mdp, Q_high, alpha, prior=prior)
     worst = float(np.max(T_low - T_high))
-    if not worst <= rounding_slack(mdp.gamma, T_low, T_high):
+    if not worst <= rounding_slack(mdp.gamma, T_low, T_high, alpha):
         violated("monotonicity T Q_low <= T Q_high", largest_excess=worst, alpha=alpha)
 
 
@@ -116,12 +120,12 @@ def check_soft_bellman_constant_shift(mdp: TabularMDP, Q: ArrayLike, c: float, a
     shifted = operator(mdp, Q + c, alpha, prior=prior)
     expected = operator(mdp, Q, alpha, prior=prior) + mdp.gamma * c * mdp.expected_next((~mdp.terminal).astype(float))
     gap = float(np.max(np.abs(shifted - expected)))
-    if not gap <= rounding_slack(mdp.gamma, Q, Q + c, shifted):
+    if not gap <= rounding_slack(mdp.gamma, Q, Q + c, shifted, alpha):
         violated("the translation rule T(Q + c) = T Q + gamma c", gap=gap, c=c, alpha=alpha)
 
 
 def check_residuals_contract(residuals: ArrayLike, gamma: float, scale: float) -> None:
-    r"""Claim: the residuals :math:`r_k = \|\mathcal{T}Q_k - Q_k\|_\infty` of Q-iteration satisfy :math:`r_{k+1} \le \gamma r_k`.
+    r"""Claim: the residuals :math:`r_k = \|\mathcal{T}Q_k - Q_k\|_\infty` obey :math:`r_{k+1} \le \gamma r_k`.
 
     ``scale`` is the size :math:`|Q|_\infty` of the iterates: each residual is a difference of
     tables of that size, so it carries a rounding error of order :math:`\epsilon |Q|`, allowed for
@@ -145,7 +149,9 @@ def check_residuals_contract(residuals: ArrayLike, gamma: float, scale: float) -
 
 
 def check_gibbs_variational_principle(Q: ArrayLike, alpha: float, mu: ArrayLike) -> None:
-    r"""Claim: :math:`\alpha \log \sum_a e^{Q_a/\alpha} = \max_\mu \mathbb{E}_\mu Q + \alpha \mathcal{H}(\mu)`, attained by the Boltzmann policy.
+    r"""Claim: :math:`\alpha \log \sum_a e^{Q_a/\alpha} = \max_\mu \mathbb{E}_\mu Q + \alpha \mathcal{H}(\mu)`.
+
+    The maximum is attained by the Boltzmann policy.
 
     ``Q`` and ``mu`` are one row (a single state); this identity is the heart of Theorem 1 of
     Haarnoja et al. (2017).

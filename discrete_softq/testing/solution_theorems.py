@@ -29,7 +29,9 @@ Evaluate = Callable[..., NDArray[np.float64]]
 
 def check_soft_bellman_equation(mdp: TabularMDP, sol: SoftSolution, prior: ArrayLike | None = None,
                                 operator: Callable[..., NDArray] = soft_bellman_operator) -> None:
-    r"""Claim: the solver's ``Q`` solves :math:`Q = r + \gamma \mathbb{E}_{s'}[\alpha \log \sum_{a'} e^{Q(s',a')/\alpha}]` to within its bound.
+    r"""Claim: a solution solves the soft Bellman equation within its bound.
+
+    :math:`Q = r + \gamma \mathbb{E}_{s'}[\alpha \log \sum_{a'} e^{Q(s',a')/\alpha}]`.
 
     If :math:`\|Q - Q^*\| \le b` then :math:`\|\mathcal{T}Q - Q\| \le \|\mathcal{T}Q - \mathcal{T}Q^*\| +
     \|Q^* - Q\| \le (1 + \gamma) b` (Haarnoja et al. 2017, Eq. 2-3).
@@ -43,7 +45,7 @@ def check_soft_bellman_equation(mdp: TabularMDP, sol: SoftSolution, prior: Array
     """
     TQ = operator(mdp, sol.Q, sol.alpha, prior=prior)
     gap = float(np.max(np.abs(TQ - sol.Q)))
-    allowed = (1 + mdp.gamma) * sol.error_bound + rounding_slack(mdp.gamma, sol.Q, TQ)
+    allowed = (1 + mdp.gamma) * sol.error_bound + rounding_slack(mdp.gamma, sol.Q, TQ, sol.alpha)
     if not gap <= allowed:
         violated("the soft Bellman equation Q = T Q (within (1 + gamma) error_bound)", gap=gap, allowed=allowed)
 
@@ -61,7 +63,7 @@ def check_same_fixed_point(mdp: TabularMDP, a: SoftSolution, b: SoftSolution) ->
     >>> mdp = two_state_goal_mdp()
     >>> check_same_fixed_point(mdp, soft_q_iteration(mdp, 0.3), soft_policy_iteration(mdp, 0.3))
     """
-    allowed = a.error_bound + b.error_bound + rounding_slack(mdp.gamma, a.Q, b.Q, a.V, b.V)
+    allowed = a.error_bound + b.error_bound + rounding_slack(mdp.gamma, a.Q, b.Q, a.V, b.V, a.alpha)
     for name in ("Q", "V"):
         gap = float(np.max(np.abs(getattr(a, name) - getattr(b, name))))
         if not gap <= allowed:
@@ -70,7 +72,9 @@ def check_same_fixed_point(mdp: TabularMDP, a: SoftSolution, b: SoftSolution) ->
 
 def check_soft_policy_improvement(mdp: TabularMDP, policy: ArrayLike, alpha: float, prior: ArrayLike | None = None,
                                   evaluate: Evaluate = soft_policy_evaluation) -> None:
-    r"""Claim: with :math:`\pi_{new} \propto \rho\, e^{Q^{\pi_{old}}/\alpha}`, :math:`Q^{\pi_{new}} \ge Q^{\pi_{old}}` everywhere.
+    r"""Claim: the Boltzmann policy of :math:`Q^{\pi_{old}}` is no worse: :math:`Q^{\pi_{new}} \ge Q^{\pi_{old}}`.
+
+    :math:`\pi_{new} \propto \rho\, e^{Q^{\pi_{old}}/\alpha}`, everywhere.
 
     Theorem 4 of Haarnoja et al. (2017), soft policy improvement.
 
@@ -82,7 +86,7 @@ def check_soft_policy_improvement(mdp: TabularMDP, policy: ArrayLike, alpha: flo
     Q_old = evaluate(mdp, policy, alpha, prior=prior)
     Q_new = evaluate(mdp, boltzmann_policy(Q_old, alpha, prior=prior), alpha, prior=prior)
     worst = float(np.max(Q_old - Q_new))
-    if not worst <= rounding_slack(mdp.gamma, Q_old, Q_new):
+    if not worst <= rounding_slack(mdp.gamma, Q_old, Q_new, alpha):
         violated("soft policy improvement Q^pi_new >= Q^pi_old", largest_decrease=worst, alpha=alpha)
 
 
@@ -105,13 +109,14 @@ def check_policy_evaluation_equation(mdp: TabularMDP, policy: ArrayLike, alpha: 
     V = np.where(mdp.terminal, 0.0, (pi * Q_pi).sum(axis=1) + alpha * entropy_bonus(pi, prior))
     backup = mdp.rewards + mdp.gamma * mdp.expected_next(V)
     gap = float(np.max(np.abs(backup - Q_pi)))
-    if not gap <= rounding_slack(mdp.gamma, Q_pi, backup, V):
+    if not gap <= rounding_slack(mdp.gamma, Q_pi, backup, V, alpha):
         violated("the policy's soft Bellman equation Q^pi = r + gamma E[V^pi]", gap=gap, alpha=alpha)
 
 
 def check_boltzmann_policy_is_optimal(mdp: TabularMDP, sol: SoftSolution, other: ArrayLike,
-                                      prior: ArrayLike | None = None, evaluate: Evaluate = soft_policy_evaluation) -> None:
-    r"""Claim (Theorem 1): :math:`\pi^* \propto \rho\, e^{Q^*/\alpha}` has soft value :math:`V^*`, and no policy does better.
+                                      prior: ArrayLike | None = None,
+                                      evaluate: Evaluate = soft_policy_evaluation) -> None:
+    r"""Claim (Theorem 1): :math:`\pi^* \propto \rho\, e^{Q^*/\alpha}` has soft value :math:`V^*`; none does better.
 
     ``sol`` is a solution within ``error_bound`` ``b`` of :math:`Q^*`. The Boltzmann policy of a
     ``Q`` within ``b`` of :math:`Q^*` loses at most :math:`2 b / (1 - \gamma)`; ``other`` (any
@@ -125,7 +130,7 @@ def check_boltzmann_policy_is_optimal(mdp: TabularMDP, sol: SoftSolution, other:
     >>> check_boltzmann_policy_is_optimal(mdp, soft_policy_iteration(mdp, 1.0), np.full((2, 2), 0.5))
     """
     alpha, b = sol.alpha, sol.error_bound
-    slack = rounding_slack(mdp.gamma, sol.Q, sol.V)
+    slack = rounding_slack(mdp.gamma, sol.Q, sol.V, alpha)
 
     def values(policy: ArrayLike) -> NDArray:
         Q = evaluate(mdp, policy, alpha, prior=prior)
@@ -153,7 +158,8 @@ def check_soft_hard_sandwich(mdp: TabularMDP, soft: SoftSolution, hard: SoftSolu
     >>> mdp = two_state_goal_mdp()
     >>> check_soft_hard_sandwich(mdp, soft_value_iteration(mdp, 2.0), value_iteration(mdp))
     """
-    allowed = soft.error_bound + hard.error_bound + rounding_slack(mdp.gamma, soft.Q, hard.Q, soft.V, hard.V)
+    allowed = soft.error_bound + hard.error_bound + rounding_slack(mdp.gamma, soft.Q, hard.Q, soft.V, hard.V,
+                                                                   soft.alpha)
     bonus = soft.alpha * np.log(mdp.n_actions) / (1 - mdp.gamma)
     below = float(np.max(hard.V - soft.V))
     above = float(np.max(soft.V - hard.V - bonus))
