@@ -138,6 +138,18 @@ def test_train_refuses_an_agent_of_the_wrong_size(agent, what):
         train(env, agent, n_steps=3)
 
 
+def test_train_takes_numpy_integer_seeds_and_refuses_a_non_bool_progress():
+    """seed=np.int64(0) works like seed=0 (gymnasium itself wants a Python int); progress=1 is refused."""
+    env = GridWorld(["S.G", "..."], max_steps=5, slip=0.3)
+    a, b = QLearning(6, 4, seed=0), QLearning(6, 4, seed=0)
+    assert np.array_equal(train(env, a, n_steps=50, seed=np.int64(3)).step_rewards,
+                          train(env, b, n_steps=50, seed=3).step_rewards)
+    with pytest.raises(TypeError, match="progress"):
+        train(env, a, n_steps=5, progress=1)
+    with pytest.raises(TypeError, match="progress"):
+        run_batched(env, [a], 5, progress=1)
+
+
 def test_run_batched_refuses_the_same_agent_twice():
     """Each agent learns its own run: passing one object twice would mix two runs in one table."""
     env = GridWorld(["S.G", "..."], max_steps=5)

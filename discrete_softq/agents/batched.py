@@ -171,6 +171,7 @@ def run_batched(env: Any, agents: Sequence[Any], n_steps: int, seeds: Sequence[i
     (3, 100)
     """
     tables, agents, seeds, snaps = _checked(env, agents, n_steps, seeds, snapshot_steps)
+    progress = _validate.flag(progress, "progress")
     batch = AgentBatch(agents)
     env_rngs = [_env_generator(s) for s in seeds] if tables.slip > 0 else []
     bar = None

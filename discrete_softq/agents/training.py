@@ -105,6 +105,8 @@ def train(env: Any, agent: Any, n_steps: int | None = None, n_episodes: int | No
     """
     n_steps = _check_budget(n_steps, "n_steps")
     n_episodes = _check_budget(n_episodes, "n_episodes")
+    seed = None if seed is None else _validate.integer(seed, "seed", low=0)   # gymnasium wants a Python int
+    progress = _validate.flag(progress, "progress")
     if n_steps is None and n_episodes is None:
         raise ValueError("give n_steps or n_episodes (or both) to bound the run")
     for method in ("act", "update"):
