@@ -276,12 +276,14 @@ def composition_bound(mdp: TabularMDP, Q1: ArrayLike, Q2: ArrayLike, alpha: floa
     w = _check_weights(weights, 2)
     Q_sum = _weighted_mean(w, np.stack([Q1, Q2]))
     penalty, divergence = _penalty(Q1, Q2, w, alpha, mdp.terminal)
-    gamma = mdp.gamma
-    C, iterations, residual = _howard(_auxiliary(mdp, gamma * mdp.expected_next(penalty), "the penalty"))
     policy = softmax(Q_sum, alpha)
-    c_pi = np.einsum("sa,sa->s", policy, C)
-    D = soft_policy_evaluation(_auxiliary(mdp, gamma * mdp.expected_next(c_pi), "C"), policy, 0.0)
-    _check_representable(D, "D")
+    try:  # the inputs below are valid by construction: a ValueError can only be an overflow
+        C, iterations, residual = _howard(_auxiliary(mdp, penalty, "the penalty"))
+        D = soft_policy_evaluation(_auxiliary(mdp, np.einsum("sa,sa->s", policy, C), "C"), policy, 0.0)
+        if not np.all(np.isfinite(D)):
+            raise ValueError("D overflows")
+    except ValueError as err:
+        raise ValueError(f"Q1 and Q2 are too large for the composition bound in float64 ({err})") from None
     return CompositionBound(Q_sum=Q_sum, policy=policy, divergence=divergence, penalty=penalty,
                             C=C, D=D, weights=w, alpha=alpha, iterations=iterations,
                             residual=residual)
@@ -303,12 +305,6 @@ def _penalty(Q1: NDArray, Q2: NDArray, w: NDArray, alpha: float, terminal: NDArr
     return penalty, divergence
 
 
-def _check_representable(X: NDArray, what: str) -> None:
-    """Raise (naming ``Q1`` and ``Q2``) if ``X`` overflowed: the bound is beyond float64, not silently inf."""
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"Q1 and Q2 are too large for the composition bound in float64 ({what} overflows)")
-
-
 def _hard_divergence(Q1: NDArray, Q2: NDArray, w: NDArray) -> NDArray:
     """Renyi divergence of the greedy policies (reported at ``alpha = 0``; not used by the bound)."""
     p, q = softmax(Q1, 0.0), softmax(Q2, 0.0)
@@ -317,10 +313,15 @@ def _hard_divergence(Q1: NDArray, Q2: NDArray, w: NDArray) -> NDArray:
     return renyi_divergence(p, q, order=float(w[0]))
 
 
-def _auxiliary(mdp: TabularMDP, rewards: NDArray, what: str) -> TabularMDP:
-    """The dynamics of ``mdp`` with another reward (the bound recursions are Bellman equations)."""
-    _check_representable(rewards, what)
-    return TabularMDP(mdp.transitions, rewards, mdp.gamma, initial=mdp.initial, terminal=mdp.terminal)
+def _auxiliary(mdp: TabularMDP, values: NDArray, what: str) -> TabularMDP:
+    """The dynamics of ``mdp`` with reward ``gamma E_{s'} values(s')`` (the bounds are Bellman equations).
+
+    A ValueError if ``values`` (named ``what``) overflowed: the bound is then beyond float64.
+    """
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{what} overflows")
+    return TabularMDP(mdp.transitions, mdp.gamma * mdp.expected_next(values), mdp.gamma, initial=mdp.initial,
+                      terminal=mdp.terminal)
 
 
 def _howard(aux: TabularMDP, max_iter: int = 10_000) -> tuple[NDArray, int, float]:

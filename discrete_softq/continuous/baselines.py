@@ -130,7 +130,7 @@ class DDPGAgent:
         target = self.reward_scale * batch.rewards + self.gamma * np.where(batch.terminated, 0.0, q_next)
         q, cache = self.critic.forward(np.concatenate([batch.obs, batch.actions], axis=1))
         err = check_fits(q[:, 0] - target, self.critic.dtype, "rewards * reward_scale", "the Bellman error")
-        grads, _ = self.critic.backward(cache, err[:, None] / B)
+        grads, _ = self.critic.backward(cache, (err[:, None] / B).astype(self.critic.dtype))  # fits: checked
         self.critic_optimizer.step(grads)
 
         u, a_cache = self.actor.forward(batch.obs)

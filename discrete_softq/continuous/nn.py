@@ -182,7 +182,7 @@ class MLP:
                 if k > 0:
                     h = cache.hidden[k - 1]
                     delta *= (h > 0) if self.activation == "relu" else 1.0 - h**2
-            total = float(sum(float(g.sum()) for g in grads)) + float(delta.sum())
+            total = np.concatenate([*(g.ravel() for g in grads), delta.ravel()]).sum()
         if not np.isfinite(total):
             raise ValueError(f"dy is too large: the gradients overflow {self.dtype}")
         return grads, delta.reshape(*cache.lead_shape, self.sizes[0])
@@ -265,7 +265,8 @@ class Adam:
         if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence) or len(grads) != len(self.params):
             raise ValueError(f"grads must be a list of {len(self.params)} arrays, one per parameter; "
                              f"got {type(grads).__name__}")
-        grads = [self._checked(i, g) for i, g in enumerate(grads)]
+        if not self._fast_check(grads):
+            grads = [self._checked(i, g) for i, g in enumerate(grads)]   # the slow path names the bad one
         self.t += 1
         b1, b2 = self.betas
         c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
@@ -275,6 +276,14 @@ class Adam:
             v *= b2
             v += (1.0 - b2) * g * g
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+    def _fast_check(self, grads: Sequence) -> bool:
+        """True if every gradient is already an array of its parameter's shape and dtype with
+        ``|g| < limit`` (one pass over all of them: NaN and inf fail the comparison too)."""
+        if not grads or not all(isinstance(g, np.ndarray) and g.shape == p.shape and g.dtype == p.dtype
+                                for g, p in zip(grads, self.params)):
+            return False
+        return bool(np.abs(np.concatenate([g.ravel() for g in grads])).max(initial=0.0) < min(self._limits))
 
     def _checked(self, i: int, g: ArrayLike) -> NDArray:
         """``grads[i]``: real, finite, of its parameter's shape, and with ``|g| < sqrt(max)`` of the

@@ -245,7 +245,7 @@ class SoftQLearningAgent:
         q, cache = self.qf.forward(np.concatenate([batch.obs, batch.actions], axis=1))
         with np.errstate(invalid="ignore"):
             err = check_fits(q[:, 0] - target, self.qf.dtype, "rewards / alpha", "the Bellman error")
-        grads, _ = self.qf.backward(cache, err[:, None] / len(err))
+        grads, _ = self.qf.backward(cache, (err[:, None] / len(err)).astype(self.qf.dtype))  # fits: checked
         with np.errstate(over="ignore"):
             loss = 0.5 * np.mean((self.alpha * err) ** 2)
         return grads, float(check_fits(loss, np.float64, "alpha", "the Bellman loss in reward units"))
