@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     print(result.report())
     if args.sweep and "soft" in result.tuning:
         lr = result.best_params("soft")["lr"]
-        sweep = alpha_sweep(args.layout, args.reward, args.sweep, lr=lr, conditions=conditions, **common)
+        sweep = alpha_sweep(args.layout, args.reward, args.sweep, lr=lr, conditions=conditions,
+                            progress=not args.no_progress, **common)
         print("\n" + sweep_report(sweep, lr))
     n_rows = 1 + (len(args.agents) + 1) // 2
     fig = pyplot().figure(figsize=(13, 3.2 + 2.3 * (n_rows - 1)), layout="constrained")

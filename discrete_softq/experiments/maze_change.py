@@ -31,6 +31,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from tqdm.auto import tqdm
 
 from .. import soft_q_iteration
 from .._validate import integer
@@ -258,11 +259,7 @@ def run_maze_change(layout: str = "two_routes", agents: Sequence[str] = ("soft",
     tune_seeds, eval_seeds = _seeds(tune_seq, n_tune_seeds), _seeds(eval_seq, n_seeds)
     overrides = dict(overrides or {})
     jobs = [(a, None) for a in agents] + [(a, c) for c in conditions for a in agents]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(jobs), unit="run")
+    bar = tqdm(total=len(jobs), unit="run", disable=not progress)
     best: dict[str, dict[str, Any]] = {}
     tuning: dict[str, list] = {}
     results: dict[str, dict[str, AgentResult]] = {c: {} for c in conditions}
@@ -274,10 +271,8 @@ def run_maze_change(layout: str = "two_routes", agents: Sequence[str] = ("soft",
             at = change if condition == "fixed" else PRETRAIN_FACTOR * change
             env = make_env(layout, reward, at)
             results[condition][name] = evaluate_agent(name, best[name], env, at, at + post, eval_seeds, window)
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.update(1)
+    bar.close()
     tables = GridTables.from_env(make_env(layout, reward, change))
     return MazeChangeResult(layout, reward, mm.shortest_path_length(tables, 0), mm.shortest_path_length(tables, 1),
                             results, tuning, termination_pitfall(layout, reward, horizon=setup.max_steps or 200),
@@ -287,11 +282,11 @@ def run_maze_change(layout: str = "two_routes", agents: Sequence[str] = ("soft",
 def alpha_sweep(layout: str = "two_routes", reward: str = "step", alphas: Sequence[float] = (0.01, 0.05, 0.1),
                 lr: float = 0.9, agent: str = "soft", conditions: Sequence[str] = ("fixed", "pretrained"),
                 n_seeds: int = 30, change_step: int | None = None, post_steps: int | None = None,
-                seed: int = 0) -> dict[str, dict[float, AgentResult]]:
+                seed: int = 0, progress: bool = False) -> dict[str, dict[float, AgentResult]]:
     """The soft agent at fixed temperatures (not tuned): how every measure moves with ``alpha``.
 
-    Same evaluation seeds as :func:`run_maze_change` with the same ``seed``. Returns
-    ``{condition: {alpha: AgentResult}}``.
+    Same evaluation seeds as :func:`run_maze_change` with the same ``seed``; ``progress``: a tqdm
+    bar over the runs. Returns ``{condition: {alpha: AgentResult}}``.
 
     >>> sweep = alpha_sweep(alphas=(0.05,), conditions=("fixed",), n_seeds=2, change_step=50, post_steps=50)
     >>> sweep["fixed"][0.05].params, sweep["fixed"][0.05].measures["recovered"].n
@@ -301,12 +296,11 @@ def alpha_sweep(layout: str = "two_routes", reward: str = "step", alphas: Sequen
     change = setup.change_step if change_step is None else int(change_step)
     post = setup.post_steps if post_steps is None else int(post_steps)
     eval_seeds = _seeds(np.random.SeedSequence(seed).spawn(2)[1], n_seeds)
-    out: dict[str, dict[float, AgentResult]] = {}
-    for condition in conditions:
+    out: dict[str, dict[float, AgentResult]] = {c: {} for c in conditions}
+    for condition, a in tqdm([(c, a) for c in conditions for a in alphas], unit="run", disable=not progress):
         at = change if condition == "fixed" else PRETRAIN_FACTOR * change
-        env = make_env(layout, reward, at)
-        out[condition] = {float(a): evaluate_agent(agent, {"alpha": float(a), "lr": lr}, env, at, at + post,
-                                                   eval_seeds, max(1, min(change, post) // 4)) for a in alphas}
+        out[condition][float(a)] = evaluate_agent(agent, {"alpha": float(a), "lr": lr}, make_env(layout, reward, at),
+                                                  at, at + post, eval_seeds, max(1, min(change, post) // 4))
     return out
 
 
