@@ -320,7 +320,7 @@ def _auxiliary(mdp: TabularMDP, values: NDArray, what: str) -> TabularMDP:
     """
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{what} overflows")
-    return TabularMDP(mdp.transitions, mdp.gamma * mdp.expected_next(values), mdp.gamma, initial=mdp.initial,
+    return TabularMDP(mdp.P, mdp.gamma * mdp.expected_next(values), mdp.gamma, initial=mdp.initial,
                       terminal=mdp.terminal)
 
 

@@ -187,3 +187,11 @@ def test_noisy_positions_stay_in_the_box():
     """Large dynamics noise is clipped like the action: the point never leaves [-bound, bound]^2."""
     path = _path(0, n_steps=50, dynamics_noise=5.0)
     assert np.all(np.abs(path) <= 7.0)
+
+
+def test_noisy_env_passes_the_checker_and_is_made_by_id():
+    """gymnasium.make(id, dynamics_noise=0.1) builds the noisy env, and check_env (determinism under a seed
+    included) accepts it."""
+    env = _make(dynamics_noise=0.1)
+    assert env.unwrapped.dynamics_noise == 0.1
+    check_env(env.unwrapped)
