@@ -17,10 +17,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from tqdm.auto import tqdm
 
 from .._validate import integer, real
 from ..continuous.svgd import SVGD, GaussianMixture
@@ -118,11 +118,7 @@ def run_svgd(config: SVGDConfig | None = None, progress: bool = False) -> SVGDRe
     """
     c = SVGDConfig() if config is None else config
     rng = np.random.default_rng(c.seed)
-    bar: Any = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=2 * c.n_iter, desc="SVGD", unit="it")
+    bar = tqdm(total=2 * c.n_iter, desc="SVGD", unit="it", disable=not progress)
     target = GaussianMixture([1 / 3, 2 / 3], [[-2.0], [2.0]])
     snapshots = {0: rng.normal(-10.0, 1.0, size=(c.n_particles, 1))}
     keep = {max(1, c.n_iter // 20), max(1, c.n_iter // 5), c.n_iter}
@@ -132,16 +128,13 @@ def run_svgd(config: SVGDConfig | None = None, progress: bool = False) -> SVGDRe
         moments.append((x.mean(), x.var()))
         if t in keep:
             snapshots[t] = x.copy()
-        if bar is not None:
-            bar.update()
+        bar.update()
 
     SVGD(target.score, step_size=c.step_size).run(snapshots[0], c.n_iter, callback=record)
     target2 = GaussianMixture(np.full(4, 0.25), MODES_2D)
     x0 = rng.normal(size=(c.n_particles, 2))
-    x2 = SVGD(target2.score, step_size=c.step_size_2d).run(
-        x0, c.n_iter, callback=(lambda t, x: bar.update()) if bar is not None else None)
-    if bar is not None:
-        bar.close()
+    x2 = SVGD(target2.score, step_size=c.step_size_2d).run(x0, c.n_iter, callback=lambda t, x: bar.update())
+    bar.close()
     counts = np.bincount(np.argmin(np.sum((x2[:, None] - MODES_2D) ** 2, axis=-1), axis=1), minlength=4)
     grid = np.linspace(-14, 7, 400)
     g = np.linspace(-6, 6, 200)
