@@ -94,7 +94,7 @@ def td_step(q: Any, eta: Any, target: Any) -> Any:
     if one:
         q, eta, target = float(q), float(eta), float(target)
     new = q + eta * (target - q)
-    if math.isfinite(new) if one else np.isfinite(new).all():
+    if math.isfinite(new if one else new.sum()):   # a finite sum has no inf or NaN term (one pass)
         return new
     convex = (1.0 - eta) * q + eta * target
     new = convex if one else np.where(np.isfinite(new), new, convex)
