@@ -94,7 +94,7 @@ def plot_probability_versus_temperature(ax: Axes, alphas: ArrayLike, probabiliti
     E.g. the probability of stepping into the goal from the cell next to it, with the Shannon
     bonus (``prior=None``) and with the KL-to-uniform one: with the Shannon bonus, entering a
     terminal state forfeits :math:`\approx \alpha \log|A| / (1 - \gamma)` of future entropy, so for
-    large alpha the optimal policy *avoids* the goal -- it falls below ``reference`` = 1/|A|.
+    large alpha the optimal policy *avoids* the goal -- it falls below ``reference`` = :math:`1/|A|`.
 
     Parameters
     ----------
