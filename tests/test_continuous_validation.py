@@ -8,6 +8,9 @@ Change a check in :mod:`discrete_softq.continuous` and see which row fails.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from discrete_softq.continuous import (
     MLP,
@@ -399,10 +402,6 @@ def test_goal_distance_is_exact_where_the_squares_overflow():
 
 
 # ---------------------------------------------------------------------- fuzz: hostile arrays
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra.numpy import arrays  # noqa: E402
-
 #: Finite extremes, the float64 edges, NaN and inf: what a careless or hostile caller passes.
 HOSTILE_FLOATS = st.one_of(st.floats(-10, 10), st.sampled_from([0.0, -0.0, 5e-324, 1e-300, 1e154, -1e200, 1e308,
                                                                  -1.7e308, np.nan, np.inf, -np.inf]))

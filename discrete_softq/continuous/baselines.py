@@ -102,9 +102,11 @@ class DDPGAgent:
 
     def act(self, obs: ArrayLike) -> NDArray[np.float64]:
         """Behaviour action at ``obs`` (obs_dim,): :math:`\\mu(s)` plus Gaussian noise, clipped to [-1, 1]^d."""
-        obs = _validate.array(obs, "obs", shape=(self.obs_dim,), copy=False)
+        obs = check_rows(obs, self.obs_dim, "obs", dtype=self.actor.dtype, what=" (obs_dim)")
+        if obs.ndim != 1:
+            raise ValueError(f"obs must have shape ({self.obs_dim},), one observation; got {obs.shape}")
         noise = self.noise_std * self.rng.standard_normal(self.act_dim)
-        return np.clip(self.policy_action(obs) + noise, -1.0, 1.0)
+        return np.clip(np.tanh(self.actor(obs)).astype(float) + noise, -1.0, 1.0)
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Critic in reward units, :math:`Q(s, a)/c`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""

@@ -49,7 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from .. import _validate
-from .checks import (cast_checked, check_fits, check_float_dtype, check_replay_sizes, check_rows, check_widths,
+from .checks import (check_fits, check_float_dtype, check_replay_sizes, check_rows, check_widths,
                      paired_input)
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
@@ -179,16 +179,20 @@ class SoftQLearningAgent:
     # ---------------------------------------------------------------- acting
     def sample_actions(self, obs: ArrayLike, n_samples: int) -> NDArray[np.float64]:
         r"""``n_samples`` actions :math:`\tanh f(s, \xi)` per observation: (..., obs_dim) -> (..., n, act_dim)."""
-        obs = check_rows(obs, self.obs_dim, "obs", what=" (obs_dim)")
-        cast_checked(obs, self.policy.dtype, "obs")          # within the network's range
-        n_samples = _validate.integer(n_samples, "n_samples", low=1)
-        xi = self.rng.standard_normal((*obs.shape[:-1], n_samples, self.act_dim))
-        return self._squashed(self._pair(obs, xi))[0]
+        obs = check_rows(obs, self.obs_dim, "obs", dtype=self.policy.dtype, what=" (obs_dim)")
+        return self._sample(obs, _validate.integer(n_samples, "n_samples", low=1))
 
     def act(self, obs: ArrayLike) -> NDArray[np.float64]:
         """One sample of the sampling network at ``obs`` (obs_dim,): an action in [-1, 1]^d."""
-        obs = _validate.array(obs, "obs", shape=(self.obs_dim,), copy=False)
-        return self.sample_actions(obs, 1)[0].astype(float)
+        obs = check_rows(obs, self.obs_dim, "obs", dtype=self.policy.dtype, what=" (obs_dim)")
+        if obs.ndim != 1:
+            raise ValueError(f"obs must have shape ({self.obs_dim},), one observation; got {obs.shape}")
+        return self._sample(obs, 1)[0].astype(float)
+
+    def _sample(self, obs: NDArray, n_samples: int) -> NDArray[np.float64]:
+        """:meth:`sample_actions` on checked observations (also the sampler's own fixed particles)."""
+        xi = self.rng.standard_normal((*obs.shape[:-1], n_samples, self.act_dim))
+        return self._squashed(self._pair(obs, xi))[0]
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Soft Q in reward units, :math:`Q(s, a)`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""
@@ -213,7 +217,7 @@ class SoftQLearningAgent:
         q_grads, loss = self.q_gradients(batch, self.rng.uniform(-1.0, 1.0, size=(B, M, d)))
         self.q_optimizer.step(q_grads)
         n_fixed = self.svgd_particles - self.n_updated
-        fixed = self.sample_actions(batch.obs, n_fixed)
+        fixed = self._sample(batch.obs, n_fixed)
         xi = self.rng.standard_normal((B, self.n_updated, d))
         p_grads, phi = self.sampler_gradients(batch.obs, fixed, xi)
         self.policy_optimizer.step(p_grads)
