@@ -38,6 +38,7 @@ from discrete_softq.testing import (
     check_soft_hard_sandwich,
     check_soft_policy_improvement,
     mdp_and_policy,
+    mdp_and_prior,
     mdp_and_q,
     mdps,
     policies,
@@ -158,6 +159,36 @@ def test_soft_policy_evaluation_solves_the_policys_bellman_equation(drawn, alpha
     """Q^pi = r + gamma E_{s'}[ sum_a' pi(a'|s') (Q^pi(s',a') - alpha log pi(a'|s')) ] exactly."""
     mdp, pi = drawn
     check_policy_evaluation_equation(mdp, pi, alpha, soft_policy_evaluation(mdp, pi, alpha))
+
+
+@st.composite
+def kl_problems(draw):
+    """(mdp, prior, Q1, Q2, other): an MDP with a prior, two tables and a policy within the prior's support."""
+    mdp, prior = draw(mdp_and_prior(terminal=True, max_states=6))
+    S, A = mdp.n_states, mdp.n_actions
+    Q1, Q2 = draw(q_tables(S, A)), draw(q_tables(S, A))
+    support = np.broadcast_to(prior > 0, (S, A)) if prior is not None else np.ones((S, A), dtype=bool)
+    other = (draw(policies(S, A)) + 1e-3) * support
+    return mdp, prior, Q1, Q2, other / other.sum(axis=1, keepdims=True)
+
+
+@given(problem=kl_problems(), alpha=alphas())
+def test_the_kl_regularised_backup_is_a_monotone_contraction(problem, alpha):
+    """With a prior rho (the KL form, -alpha KL(pi || rho)), T is still a monotone gamma-contraction that translates."""
+    mdp, prior, Q1, Q2, _ = problem
+    check_soft_bellman_contraction(mdp, Q1, Q2, alpha, prior=prior)
+    check_soft_bellman_monotone(mdp, np.minimum(Q1, Q2), np.maximum(Q1, Q2), alpha, prior=prior)
+    check_soft_bellman_constant_shift(mdp, Q1, 3.0, alpha, prior=prior)
+
+
+@given(problem=kl_problems(), alpha=alphas(allow_zero=False))
+def test_theorems_1_and_4_hold_with_a_prior(problem, alpha):
+    """With a prior rho: pi* ~ rho exp(Q*/alpha) is optimal (Theorem 1), and improvement never hurts (Theorem 4)."""
+    mdp, prior, _, _, other = problem
+    sol = soft_policy_iteration(mdp, alpha, tol=TOL, prior=prior)
+    check_soft_bellman_equation(mdp, sol, prior=prior)
+    check_boltzmann_policy_is_optimal(mdp, sol, other, prior=prior)
+    check_soft_policy_improvement(mdp, other, alpha, prior=prior)
 
 
 # ---------------------------------------------------------------------- soft vs hard
