@@ -131,7 +131,7 @@ CASES = [
     (lambda: MLP_21.backward("cache", np.ones((3, 1))), TypeError, "cache"),
     (lambda: _steep_mlp().backward(_steep_mlp().forward(POINTS)[1], np.full((3, 1), 1e308)), ValueError, "dy"),
     (lambda: _steep_mlp().input_gradient(_steep_mlp().forward(POINTS)[1], np.full((3, 1), 1e308)), ValueError,
-     "dy is too large"),
+     "dy too large"),
     (lambda: MLP_21.load_params(MLP([2, 3, 1]), tau=0.0), ValueError, "tau"),
     (lambda: MLP_21.load_params(MLP([2, 4, 1])), ValueError, "other"),
     # ---- Adam

@@ -21,17 +21,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _validate
-from .checks import cast_checked, check_float_dtype, check_rows, check_widths
+from .checks import cast_checked, check_fits, check_float_dtype, check_rows, check_widths
 
 __all__ = ["MLP", "MLPCache", "Adam"]
 
 _ACTIVATIONS = ("relu", "tanh")
-
-
-def _check_finite_output(y: NDArray, dtype: np.dtype) -> NDArray:
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"x is too large for the network: its output overflows {dtype}")
-    return y
 
 
 @dataclass(frozen=True)
@@ -134,7 +128,7 @@ class MLP:
                 if k < self.n_layers - 1:
                     h = np.maximum(z, 0.0, out=z) if self.activation == "relu" else np.tanh(z, out=z)
                     hidden.append(h)
-        h = _check_finite_output(z, self.dtype)
+        h = check_fits(z, self.dtype, "x", "the network's output")
         return h.reshape(*lead, self.sizes[-1]), MLPCache(inputs, hidden, lead)
 
     def __call__(self, x: ArrayLike) -> NDArray[np.float64]:
@@ -182,9 +176,7 @@ class MLP:
                 if k > 0:
                     h = cache.hidden[k - 1]
                     delta *= (h > 0) if self.activation == "relu" else 1.0 - h**2
-            total = np.concatenate([*(g.ravel() for g in grads), delta.ravel()]).sum()
-        if not np.isfinite(total):
-            raise ValueError(f"dy is too large: the gradients overflow {self.dtype}")
+            check_fits(np.concatenate([*(g.ravel() for g in grads), delta.ravel()]), self.dtype, "dy", "the gradients")
         return grads, delta.reshape(*cache.lead_shape, self.sizes[0])
 
     def copy(self) -> MLP:

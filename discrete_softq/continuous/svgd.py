@@ -61,10 +61,7 @@ def _squared_distances(x: NDArray[np.float64], y: NDArray[np.float64], name: str
         raise ValueError(f"x and y must have the same dimension; got {x.shape[-1]} and {y.shape[-1]}")
     with np.errstate(over="ignore", invalid="ignore"):
         sq = np.sum((x[..., :, None, :] - y[..., None, :, :]) ** 2, axis=-1)
-    if not np.all(np.isfinite(sq)):
-        raise ValueError(f"{name}: squared distances between particles overflow float64 "
-                         f"(max |coordinate| {max(np.abs(x).max(), np.abs(y).max()):g})")
-    return sq
+    return check_fits(sq, np.float64, name, "the squared distances between particles")
 
 
 def median_bandwidth(x: ArrayLike, y: ArrayLike | None = None) -> NDArray[np.float64]:
@@ -175,10 +172,7 @@ def svgd_direction(x: ArrayLike, grad_log_p: ArrayLike, y: ArrayLike | None = No
     n = x.shape[-2]
     with np.errstate(over="ignore", invalid="ignore"):
         phi = (np.einsum("...jm,...jd->...md", K, g) + dK.sum(axis=-3)) / n
-    if not np.all(np.isfinite(phi)):
-        raise ValueError(f"grad_log_p is too large: the SVGD direction overflows float64 "
-                         f"(max |grad_log_p| {np.abs(g).max():g})")
-    return phi
+    return check_fits(phi, np.float64, "grad_log_p", "the SVGD direction")
 
 
 class SVGD:
@@ -247,9 +241,8 @@ class SVGD:
         x = _as_particles(x, "x")
         with np.errstate(over="ignore", invalid="ignore"):
             x_new = x + self.current_step_size() * self.direction(x)
-        if not np.all(np.isfinite(x_new)):
-            raise ValueError(f"step_size {self.current_step_size():g} made the particles overflow float64 at step "
-                             f"{self.n_steps}: the step diverged (use a smaller step_size)")
+        check_fits(x_new, np.float64, f"step_size {self.current_step_size():g} (the step diverged at step "
+                   f"{self.n_steps})", "the particles")
         self.n_steps += 1
         return x_new
 
