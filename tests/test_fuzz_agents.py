@@ -31,8 +31,8 @@ flags = st.sampled_from([Arg(True), Arg(False), Arg(np.bool_(True)), Arg(1, "inv
 
 
 @FUZZ
-@given(cls=st.sampled_from(AGENTS), n_states=ints(1, 6), n_actions=ints(1, 4), gamma=reals(0.0, 1.0),
-       lr=reals(0.0, 1.0), q_init=reals(), seed=ints(0, 2**31, allow_none=True))
+@given(cls=st.sampled_from(AGENTS), n_states=ints(1), n_actions=ints(1), gamma=reals(0.0, 1.0),
+       lr=reals(0.0, 1.0), q_init=reals(), seed=ints(0, allow_none=True))
 def test_fuzz_agent_construction(cls, n_states, n_actions, gamma, lr, q_init, seed):
     """Agent(n_states, n_actions, gamma=, lr=, q_init=, seed=): a working agent or a named error."""
     agent = check_call(cls, n_states, n_actions, gamma=gamma, lr=lr, q_init=q_init, seed=seed)
@@ -140,7 +140,7 @@ def test_fuzz_gridworld_queries(state, action, layout, gamma):
                         st.sampled_from([Arg("nope", "invalid"), Arg(["S.."], "invalid", "no goal"),
                                          Arg(["S.G", "."], "invalid", "ragged"), Arg(["..G"], "invalid", "no start")]),
                         not_a("layout")),
-       slip=reals(0.0, 1.0), max_steps=ints(1, 500, allow_none=True), step_reward=reals())
+       slip=reals(0.0, 1.0), max_steps=ints(1, allow_none=True), step_reward=reals())
 def test_fuzz_gridworld_construction(layout, slip, max_steps, step_reward):
     """GridWorld(layout, slip=, max_steps=, step_reward=): a working env (reset, step) or a named error."""
     env = check_call(GridWorld, layout, slip=slip, max_steps=max_steps, step_reward=step_reward)
@@ -170,8 +170,8 @@ def test_registered_gridworlds_have_a_time_limit(env_id):
 
 
 @settings(max_examples=30)
-@given(n_steps=ints(1, 50, allow_none=True), n_episodes=ints(1, 3, allow_none=True),
-       seed=ints(0, 2**31, allow_none=True),
+@given(n_steps=ints(1, allow_none=True), n_episodes=ints(1, allow_none=True),
+       seed=ints(0, allow_none=True),
        progress=st.sampled_from([Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
 def test_fuzz_train(n_steps, n_episodes, seed, progress):
     """train(env, agent, n_steps, n_episodes, seed, progress): a History of finite returns or a named error."""
@@ -184,7 +184,7 @@ def test_fuzz_train(n_steps, n_episodes, seed, progress):
 
 
 @settings(max_examples=30)
-@given(n_steps=ints(1, 50),
+@given(n_steps=ints(1),
        seeds=st.sampled_from([Arg(None), Arg([1, 2]), Arg([1], "invalid", "one seed for two agents"),
                               Arg(["a", "b"], "invalid"), Arg([1.5, 2.5], "invalid")]),
        snapshot_steps=st.sampled_from([Arg(()), Arg([5, 10]), Arg([-1], "invalid"), Arg([1.5], "invalid"),

@@ -71,9 +71,9 @@ def test_fuzz_tabular_mdp(size, data):
 
 
 @FUZZ
-@given(n_states=ints(1, 4), n_actions=ints(1, 3), gamma=discounts(),
-       branching=ints(1, 1, allow_none=True), seed=st.one_of(ints(0, 2**32, allow_none=True),
-                                                             st.just(Arg(np.random.default_rng(0), "valid", "rng"))),
+@given(n_states=ints(1), n_actions=ints(1), gamma=discounts(),
+       branching=st.sampled_from([Arg(None), Arg(1), Arg(0, "invalid"), Arg(1.5, "invalid"), Arg("2", "invalid")]),
+       seed=st.one_of(ints(0, allow_none=True), st.just(Arg(np.random.default_rng(0), "valid", "rng"))),
        sparse=st.sampled_from([Arg(True), Arg(False), Arg("yes", "invalid"), Arg(1.0, "invalid")]))
 def test_fuzz_random_mdp(n_states, n_actions, gamma, branching, seed, sparse):
     """random_mdp(n_states, n_actions, gamma, branching, seed, sparse): a valid MDP or a named error."""
@@ -198,10 +198,10 @@ def solver_calls(draw):
     start_name = SOLVERS[name][1]
     start = {"Q0": real_arrays((S, A), allow_none=True), "V0": real_arrays((S,), allow_none=True),
              "policy0": distributions((S, A), allow_none=True)}[start_name]
-    kwargs = {"tol": draw(reals(0.0, 1.0, low_open=True)), "max_iter": draw(ints(1, 200)), start_name: draw(start)}
+    kwargs = {"tol": draw(reals(0.0, low_open=True)), "max_iter": draw(ints(1)), start_name: draw(start)}
     if name != "value_iteration":
         kwargs["prior"] = draw(distributions((A,), allow_none=True))
-        return SOLVERS[name][0], [mdp, draw(reals(0.0, 1e6))], kwargs
+        return SOLVERS[name][0], [mdp, draw(reals(0.0))], kwargs
     return SOLVERS[name][0], [mdp], kwargs
 
 
@@ -236,7 +236,7 @@ def test_named_errors_from_issue_12(call, error, name):
 
 
 @FUZZ
-@given(mdp=small_mdps, alpha=reals(0.0, 1e6), data=st.data())
+@given(mdp=small_mdps, alpha=reals(0.0), data=st.data())
 def test_fuzz_policy_evaluation(mdp, alpha, data):
     """soft_policy_evaluation (S, A), soft_policy_state_values (S,) and maxent_return (float) on hostile policies."""
     S, A = mdp.n_states, mdp.n_actions

@@ -29,7 +29,7 @@ def gaussian_score(x):
 
 
 @FUZZ
-@given(x=real_arrays((5, 2), shape_matters=False), step_size=reals(0.0, 1.0, low_open=True), n_iter=ints(0, 5))
+@given(x=real_arrays((5, 2), shape_matters=False), step_size=reals(0.0, low_open=True), n_iter=ints(0))
 def test_fuzz_svgd(x, step_size, n_iter):
     """SVGD(grad, step_size).run(x0, n_iter) and rbf_kernel(x): finite (n, d) particles / kernels or named errors."""
     svgd = check_call(SVGD, gaussian_score, step_size=step_size)
@@ -60,7 +60,7 @@ def test_svgd_bad_arguments(call):
 
 
 @FUZZ
-@given(weights=distributions((2,)), means=real_arrays((2, 2)), var=reals(0.0, 100.0, low_open=True),
+@given(weights=distributions((2,)), means=real_arrays((2, 2)), var=reals(0.0, low_open=True),
        points=real_arrays((3, 2)))
 def test_fuzz_gaussian_mixture(weights, means, var, points):
     """GaussianMixture(weights, means, var).log_prob / .score on hostile points: finite (n,) / (n, d) or named errors.
@@ -98,7 +98,7 @@ def test_fuzz_mlp(sizes, activation, x, dy):
 
 
 @FUZZ
-@given(lr=reals(0.0, 1.0, low_open=True), grad=real_arrays((2, 3)))
+@given(lr=reals(0.0, low_open=True), grad=real_arrays((2, 3)))
 def test_fuzz_adam(lr, grad):
     """Adam(params, lr).step(grads) on hostile lr and gradients (NaN, wrong shape, complex): finite or a named error."""
     params = [np.zeros((2, 3))]
@@ -109,7 +109,7 @@ def test_fuzz_adam(lr, grad):
 
 
 @FUZZ
-@given(capacity=ints(1, 100), obs=real_arrays((2,)), action=real_arrays((1,)), reward=reals(),
+@given(capacity=ints(1), obs=real_arrays((2,)), action=real_arrays((1,)), reward=reals(),
        terminated=st.sampled_from([Arg(True), Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
 def test_fuzz_replay_buffer(capacity, obs, action, reward, terminated):
     """ReplayBuffer(obs_dim, act_dim, capacity).add(...) and .sample(...): finite batches or named errors."""
@@ -170,7 +170,7 @@ def test_fuzz_compose_q(Q1, Q2, weights):
 
 
 @settings(max_examples=15)
-@given(Q1=real_arrays((3, 2)), alpha=reals(0.0, 100.0, low_open=True))
+@given(Q1=real_arrays((3, 2)), alpha=reals(0.0, low_open=True))
 def test_fuzz_composition_bound(Q1, alpha):
     """composition_bound(mdp, Q1, Q2, alpha): a finite bound or a named error."""
     mdp = random_mdp(3, 2, seed=0)
@@ -178,8 +178,8 @@ def test_fuzz_composition_bound(Q1, alpha):
 
 
 @settings(max_examples=30)
-@given(alpha=reals(0.0, 100.0, low_open=True), gamma=reals(0.0, 1.0, high_open=True), batch_size=ints(1, 64),
-       hidden=widths, updates_per_step=ints(1, 4), seed=ints(0, 2**31, allow_none=True))
+@given(alpha=reals(0.0, low_open=True), gamma=reals(0.0, 1.0, high_open=True), batch_size=ints(1),
+       hidden=widths, updates_per_step=ints(1), seed=ints(0, allow_none=True))
 def test_fuzz_soft_q_learning_agent(alpha, gamma, batch_size, hidden, updates_per_step, seed):
     """SoftQLearningAgent(obs_dim, act_dim, alpha=, gamma=, batch_size=, hidden=, ...): an agent, or a named error."""
     if isinstance(hidden.value, list) and len(hidden.value) > 2:  # the hidden widths of an MLP's sizes
@@ -195,7 +195,7 @@ def test_fuzz_soft_q_learning_agent(alpha, gamma, batch_size, hidden, updates_pe
 @settings(max_examples=30)
 @given(goals=st.one_of(real_arrays((4, 2)), st.just(Arg(None))), action_cost_coeff=reals(0.0),
        goal_threshold=reals(0.0, low_open=True),
-       max_episode_steps=ints(1, 100), bound=reals(0.0, low_open=True))
+       max_episode_steps=ints(1), bound=reals(0.0, low_open=True))
 def test_fuzz_multigoal_env(goals, action_cost_coeff, goal_threshold, max_episode_steps, bound):
     """MultiGoalEnv(goals=, action_cost_coeff=, goal_threshold=, max_episode_steps=, bound=): an env, or an error."""
     env = check_call(MultiGoalEnv, goals=goals, action_cost_coeff=action_cost_coeff, goal_threshold=goal_threshold,

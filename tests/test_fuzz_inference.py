@@ -27,7 +27,7 @@ small_mdps = mdps(max_states=3, max_actions=2, terminal=True)
 
 
 @FUZZ
-@given(mdp=small_mdps, horizon=ints(1, 10, allow_none=True), data=st.data())
+@given(mdp=small_mdps, horizon=ints(1, allow_none=True), data=st.data())
 def test_fuzz_occupancy_and_visits(mdp, horizon, data):
     """occupancy (S, A) and visit_counts on hostile policies and horizons: non-negative, at most 1 in total."""
     S, A = mdp.n_states, mdp.n_actions
@@ -40,9 +40,9 @@ def test_fuzz_occupancy_and_visits(mdp, horizon, data):
 
 
 @FUZZ
-@given(mdp=small_mdps, k=st.integers(1, 3), horizon=ints(1, 10, allow_none=True), data=st.data())
+@given(mdp=small_mdps, k=st.integers(1, 3), horizon=ints(1, allow_none=True), data=st.data())
 def test_fuzz_feature_expectations_and_entropy(mdp, k, horizon, data):
-    """feature_expectations (k,) for features (S, k) or (S, A, k), and trajectory_entropy (a float), on hostile input."""
+    """feature_expectations (k,) for features (S, k) or (S, A, k), and trajectory_entropy (a float), hostile input."""
     S, A = mdp.n_states, mdp.n_actions
     policy = data.draw(distributions((S, A)))
     features = data.draw(real_arrays(data.draw(st.sampled_from([(S, k), (S, A, k)]))))
@@ -54,10 +54,10 @@ def test_fuzz_feature_expectations_and_entropy(mdp, k, horizon, data):
 
 
 @settings(max_examples=20, phases=(Phase.explicit, Phase.reuse, Phase.generate))  # L-BFGS makes shrinking slow
-@given(mdp=small_mdps, alpha=reals(0.0, 100.0, low_open=True), gtol=reals(0.0, 1.0, low_open=True),
-       max_iter=ints(1, 20), data=st.data())
+@given(mdp=small_mdps, alpha=reals(0.0, low_open=True), gtol=reals(0.0, low_open=True),
+       max_iter=ints(1), data=st.data())
 def test_fuzz_mce_irl(mdp, alpha, gtol, max_iter, data):
-    """mce_irl(mdp, features, expert occupancy, alpha, ...): a finite IRLResult of the right shapes, or a named error."""
+    """mce_irl(mdp, features, expert occupancy, alpha, ...): a finite IRLResult of the right shapes, or an error."""
     S, A = mdp.n_states, mdp.n_actions
     features = data.draw(real_arrays((S, 2), shape_matters=False))
     flat = data.draw(distributions((S * A,)))  # an occupancy measure, flattened so that it sums to 1
@@ -72,7 +72,7 @@ def test_fuzz_mce_irl(mdp, alpha, gtol, max_iter, data):
 
 
 @FUZZ
-@given(mdp=small_mdps, n=ints(1, 5), max_steps=ints(1, 10), seed=ints(0, 2**31, allow_none=True), data=st.data())
+@given(mdp=small_mdps, n=ints(1), max_steps=ints(1), seed=ints(0, allow_none=True), data=st.data())
 def test_fuzz_trajectories(mdp, n, max_steps, seed, data):
     """sample_trajectories (n arrays of states in range) and expert_counts of them, on hostile sizes and seeds."""
     trajectories = check_call(sample_trajectories, Arg(mdp), data.draw(distributions((mdp.n_states, mdp.n_actions))),

@@ -45,7 +45,7 @@ def test_fuzz_model_methods(mdp, data):
 
 
 @FUZZ
-@given(size=st.tuples(st.integers(1, 3), st.integers(1, 3)), order=reals(0.0, 100.0, low_open=True), data=st.data())
+@given(size=st.tuples(st.integers(1, 3), st.integers(1, 3)), order=reals(0.0, low_open=True), data=st.data())
 def test_fuzz_divergences(size, order, data):
     """entropy_bonus(policy, prior) and renyi_divergence(p, q, order): finite, >= 0 for Renyi, or named errors.
 
@@ -62,9 +62,9 @@ REFERENCE = {"soft_q_iteration": "Q0", "soft_value_iteration": "V0", "soft_polic
 
 
 @settings(max_examples=60)
-@given(mdp=small_mdps, name=st.sampled_from(sorted(REFERENCE)), alpha=reals(0.0, 1e6),
-       tol=reals(0.0, 1.0, low_open=True),
-       max_iter=ints(1, 100), data=st.data())
+@given(mdp=small_mdps, name=st.sampled_from(sorted(REFERENCE)), alpha=reals(0.0),
+       tol=reals(0.0, low_open=True),
+       max_iter=ints(1), data=st.data())
 def test_fuzz_reference_solvers(mdp, name, alpha, tol, max_iter, data):
     """discrete_softq.reference's solvers take the same hostile arguments as the fast ones, with the same answers."""
     S, A = mdp.n_states, mdp.n_actions
@@ -77,7 +77,7 @@ def test_fuzz_reference_solvers(mdp, name, alpha, tol, max_iter, data):
 
 
 @FUZZ
-@given(mdp=small_mdps, alpha=reals(0.0, 1e6), tol=reals(0.0, 1.0, low_open=True), data=st.data())
+@given(mdp=small_mdps, alpha=reals(0.0), tol=reals(0.0, low_open=True), data=st.data())
 def test_fuzz_solve_and_reference_evaluation(mdp, alpha, tol, data):
     """solve(mdp, alpha, tol, prior) and reference.soft_policy_evaluation on hostile arguments."""
     S, A = mdp.n_states, mdp.n_actions
@@ -99,7 +99,7 @@ def test_fuzz_three_dimensional_rewards(size, data):
 
 
 @FUZZ
-@given(side=ints(1, 4), gamma=discounts(), n=ints(1), sparse=st.sampled_from(
+@given(side=ints(1), gamma=discounts(), n=ints(1), sparse=st.sampled_from(
     [Arg(True), Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
 def test_fuzz_builders(side, gamma, n, sparse):
     """open_grid_mdp(side, gamma) and testing.self_loop_chain(n, gamma, sparse): models or named errors."""
@@ -118,7 +118,7 @@ def test_fuzz_numerical_gradient(eps):
 
 
 @FUZZ
-@given(mdp=small_mdps, alpha=reals(0.0, 1e6), horizon=ints(1, 20), data=st.data())
+@given(mdp=small_mdps, alpha=reals(0.0), horizon=ints(1), data=st.data())
 def test_fuzz_finite_horizon(mdp, alpha, horizon, data):
     """soft_backward_induction and finite_horizon_values on hostile alpha, horizon, prior and policy."""
     S, A = mdp.n_states, mdp.n_actions

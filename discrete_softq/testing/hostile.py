@@ -132,7 +132,8 @@ def ints(low: int | None = None, high: int | None = None, *, allow_none: bool = 
     return st.one_of(*parts)
 
 
-def _damaged(base: st.SearchStrategy[np.ndarray], shape_matters: bool = True) -> st.SearchStrategy[Arg]:
+def _damaged(base: st.SearchStrategy[np.ndarray], shape_matters: bool = True,
+             allow_none: bool = False) -> st.SearchStrategy[Arg]:
     """Invalid versions of an array: complex, strings, objects, NaN, inf, ragged, None; and (if
     ``shape_matters``) a wrong length of the last axis, alone or with an extra leading axis."""
     def with_value(x: np.ndarray, value: Any) -> np.ndarray:
@@ -150,7 +151,7 @@ def _damaged(base: st.SearchStrategy[np.ndarray], shape_matters: bool = True) ->
              base.map(lambda x: Arg(x.astype(str), "invalid", "string array")),
              base.map(lambda x: Arg([x.tolist(), None], "invalid", "None inside")),
              st.just(Arg([[0.0], [0.0, 1.0]], "invalid", "ragged list")),
-             not_a("array")]
+             not_a("array", allow_none)]
     if shape_matters:
         parts += [nonempty.map(lambda x: Arg(longer(x), "invalid", "last axis too long")),
                   nonempty.map(lambda x: Arg(longer(x)[None], "invalid", "extra axis, last axis too long"))]
@@ -171,7 +172,8 @@ def real_arrays(shape: tuple[int, ...], scale: float = 10.0, allow_none: bool = 
 
     base = arrays(np.float64, shape, elements=st.floats(-scale, scale))
     parts = [base.map(_arg("valid", "array")), base.map(lambda x: Arg(x.tolist(), "valid", "nested list")),
-             base.map(lambda x: Arg(x * 1e300 / scale, "either", "magnitude 1e300")), _damaged(base, shape_matters)]
+             base.map(lambda x: Arg(x * 1e300 / scale, "either", "magnitude 1e300")),
+             _damaged(base, shape_matters, allow_none)]
     if allow_none:
         parts.append(st.just(Arg(None, "valid", "None")))
     return st.one_of(*parts)
@@ -193,7 +195,7 @@ def distributions(shape: tuple[int, ...], allow_none: bool = False,
              base.map(lambda p: Arg(p * 1.4, "invalid", "rows sum to 1.4")),
              base.map(lambda p: Arg(p - 2 * p.max(axis=-1, keepdims=True) * np.eye(shape[-1])[0], "invalid",
                                     "a negative entry")),
-             _damaged(base, shape_matters)]
+             _damaged(base, shape_matters, allow_none)]
     if allow_none:
         parts.append(st.just(Arg(None, "valid", "None")))
     return st.one_of(*parts)
