@@ -30,6 +30,7 @@ DEMOS: dict[str, str] = {
     "svgd": "discrete_softq.demos.svgd",
     "composition": "discrete_softq.demos.composition",
     "pretraining": "discrete_softq.demos.pretraining",
+    "irl": "discrete_softq.demos.irl",
 }
 #: The options ``all`` understands and hands on to every demo that has them.
 ALL_OPTIONS = ("out", "quick", "no_progress")
@@ -43,7 +44,7 @@ def available_demos() -> dict[str, str]:
     """Return ``{name: description}`` for every demo.
 
     >>> list(available_demos())
-    ['dp', 'maze_change', 'multigoal', 'svgd', 'composition', 'pretraining']
+    ['dp', 'maze_change', 'multigoal', 'svgd', 'composition', 'pretraining', 'irl']
     """
     return {name: _load(name).DESCRIPTION for name in DEMOS}
 

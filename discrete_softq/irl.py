@@ -36,6 +36,7 @@ Ng, Harada, Russell (1999), Policy invariance under reward transformations.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +51,7 @@ from .mdp import TabularMDP, check_mdp, check_policy
 from .soft import check_alpha, check_prior
 from .stopping import ConvergenceWarning
 
-__all__ = ["IRLResult", "mce_irl", "expert_counts", "sample_trajectories"]
+__all__ = ["IRLResult", "mce_irl", "irl_objective", "expert_counts", "sample_trajectories"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,9 +93,9 @@ class _Dual:
     """``-g(theta) / alpha`` and its gradient; remembers the last solve to warm-start the next."""
 
     def __init__(self, mdp: TabularMDP, phi: NDArray, mu_expert: NDArray, alpha: float, prior: NDArray | None,
-                 horizon: int | None) -> None:
-        self.mdp, self.phi, self.mu_expert, self.alpha, self.prior, self.horizon = (
-            mdp, phi, mu_expert, alpha, prior, horizon)
+                 horizon: int | None, l2: float = 0.0) -> None:
+        self.mdp, self.phi, self.mu_expert, self.alpha, self.prior, self.horizon, self.l2 = (
+            mdp, phi, mu_expert, alpha, prior, horizon, l2)
         self.system = _fast.PolicyEvaluationSystem(mdp)
         self.V: NDArray | None = None
         self.policy: NDArray | None = None
@@ -108,8 +109,8 @@ class _Dual:
         else:
             value, self.policy = self._solve(task)
         mu_theta = np.einsum("sa,sak->k", visit_counts(task, self.policy, self.horizon, self.system), self.phi)
-        g = float(theta @ self.mu_expert) - value
-        return -g / self.alpha, -(self.mu_expert - mu_theta) / self.alpha
+        g = float(theta @ self.mu_expert) - value - self.l2 * float(theta @ theta) / 2
+        return -g / self.alpha, -(self.mu_expert - mu_theta - self.l2 * theta) / self.alpha
 
     def _solve(self, task: TabularMDP) -> tuple[float, NDArray]:
         with warnings.catch_warnings():  # a rounding floor still gives a bounded, usable answer
@@ -122,9 +123,33 @@ class _Dual:
         return float(task.initial @ sol.V), np.array(sol.policy)
 
 
+def irl_objective(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alpha: float = 1.0,
+                  horizon: int | None = None, prior: ArrayLike | None = None,
+                  l2: float = 0.0) -> Callable[[NDArray], tuple[float, NDArray]]:
+    r"""The function :func:`mce_irl` minimises: ``theta -> (-g(theta) / alpha, its gradient)`` (module Notes).
+
+    Arguments as in :func:`mce_irl`. Useful to check the gradient or to use another optimiser.
+
+    >>> import numpy as np
+    >>> from discrete_softq import random_mdp
+    >>> mdp = random_mdp(4, 2, gamma=0.9, seed=0)
+    >>> f = irl_objective(mdp, np.eye(4), np.full((4, 2), 1 / 8))
+    >>> value, gradient = f(np.zeros(4))
+    >>> gradient.shape
+    (4,)
+    """
+    mdp = check_mdp(mdp)
+    phi = check_features(mdp, features)
+    alpha = _validate.real(alpha, "alpha", low=0.0, low_open=True)
+    H = None if horizon is None else _validate.integer(horizon, "horizon", low=1)
+    counts = _expert_counts_of(mdp, expert, H)
+    return _Dual(mdp, phi, np.einsum("sa,sak->k", counts, phi), alpha,
+                 check_prior(prior, (mdp.n_states, mdp.n_actions)), H, _validate.real(l2, "l2", low=0.0))
+
+
 def mce_irl(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alpha: float = 1.0,
             horizon: int | None = None, prior: ArrayLike | None = None, theta0: ArrayLike | None = None,
-            gtol: float = 1e-6, max_iter: int = 500) -> IRLResult:
+            gtol: float = 1e-6, max_iter: int = 500, l2: float = 0.0) -> IRLResult:
     r"""Maximum-causal-entropy IRL: the linear reward whose soft-optimal policy best explains ``expert``.
 
     Parameters
@@ -149,6 +174,10 @@ def mce_irl(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alph
         exact up to the solvers' accuracy, about ``1e-8`` of the feature counts.
     max_iter : int
         Maximum L-BFGS iterations.
+    l2 : float
+        Weight ``>= 0`` of a penalty ``l2 |theta|^2 / 2`` on the dual. With sampled demonstrations the
+        empirical feature counts may lie where no reward reaches them (the maximiser then does not
+        exist and ``theta`` diverges); a small ``l2`` keeps it finite, at the price of a bias.
 
     Returns
     -------
@@ -168,20 +197,15 @@ def mce_irl(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alph
     >>> res.converged, bool(np.abs(res.policy - expert).max() < 1e-6)
     (True, True)
     """
-    mdp = check_mdp(mdp)
-    phi = check_features(mdp, features)
-    alpha = _validate.real(alpha, "alpha", low=0.0, low_open=True)
-    H = None if horizon is None else _validate.integer(horizon, "horizon", low=1)
-    counts = _expert_counts_of(mdp, expert, H)
-    theta = np.zeros(phi.shape[2]) if theta0 is None else _validate.array(theta0, "theta0", shape=(phi.shape[2],))
-    dual = _Dual(mdp, phi, np.einsum("sa,sak->k", counts, phi), alpha,
-                 check_prior(prior, (mdp.n_states, mdp.n_actions)), H)
+    dual = irl_objective(mdp, features, expert, alpha, horizon, prior, l2)
+    k = dual.phi.shape[2]
+    theta = np.zeros(k) if theta0 is None else _validate.array(theta0, "theta0", shape=(k,))
     out = scipy.optimize.minimize(dual, theta, jac=True, method="L-BFGS-B",
                                   options={"gtol": _validate.real(gtol, "gtol", low=0.0, low_open=True), "ftol": 1e-15,
                                            "maxiter": _validate.integer(max_iter, "max_iter", low=1)})
     value, grad = dual(out.x)  # the policy and gradient at the answer itself
     norm = float(np.abs(grad).max())
-    return IRLResult(theta=np.array(out.x), reward=np.einsum("sak,k->sa", phi, out.x), policy=np.array(dual.policy),
+    return IRLResult(theta=np.array(out.x), reward=np.einsum("sak,k->sa", dual.phi, out.x), policy=np.array(dual.policy),
                      log_likelihood=-value, gradient_norm=norm, iterations=int(out.nit), converged=norm <= gtol)
 
 
