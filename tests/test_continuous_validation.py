@@ -507,3 +507,9 @@ def test_hostile_scalar_gives_a_named_error_or_a_finite_answer(name, v):
     except (TypeError, ValueError):
         return
     assert _all_finite(out), f"{name} = {v!r} gave a non-finite result"
+
+
+def test_mixture_with_a_huge_variance_has_a_finite_log_density():
+    """var = 1e308: log p(0) = -log(2 pi var) / 2 in 1-D, finite (2 pi var alone would overflow)."""
+    p = GaussianMixture([1.0], [[0.0]], var=1e308)
+    assert p.log_prob([[0.0]])[0] == pytest.approx(-0.5 * (np.log(2 * np.pi) + np.log(1e308)), rel=1e-14)

@@ -298,7 +298,7 @@ class GaussianMixture:
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             sq = np.sum((x[..., None, :] - self.means) ** 2, axis=-1)
             logw = np.log(self.weights)
-            lp = logw - 0.5 * sq / self.var - 0.5 * d * np.log(2 * np.pi * self.var)
+            lp = logw - 0.5 * sq / self.var - 0.5 * d * (np.log(2 * np.pi) + np.log(self.var))
         if not np.all(np.isfinite(np.max(lp, axis=-1))):
             raise ValueError(f"x is too far from the means for var = {self.var:g}: every component's "
                              "log-density underflows float64")
