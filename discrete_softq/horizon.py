@@ -151,7 +151,8 @@ def finite_horizon_values(mdp: TabularMDP, policy: ArrayLike, alpha: float, hori
     if pi.shape != (H, S, A):
         raise ValueError(f"policy must have shape ({A},), ({S}, {A}) or ({H}, {S}, {A}); got {pi.shape}")
     pi = _validate.distribution(pi, "policy")
-    bonus = alpha * entropy_bonus(pi, check_prior(prior, (S, A))) if alpha > 0 else np.zeros((H, S))
+    rho = check_prior(prior, (S, A))  # checked whatever alpha
+    bonus = alpha * entropy_bonus(pi, rho) if alpha > 0 else np.zeros((H, S))
     if not np.all(np.isfinite(bonus)):
         raise ValueError("policy puts probability on actions the prior excludes (infinite KL)")
     V = np.zeros((H + 1, S))

@@ -69,7 +69,7 @@ class IRLResult:
     log_likelihood : float
         ``g(theta) / alpha``: the expert's discounted log-likelihood when its counts are exact.
     gradient_norm : float
-        ``|mu_E - mu_theta|_inf / alpha`` at the answer.
+        ``|mu_E - mu_theta|_inf`` at the answer (in feature counts).
     iterations : int
         L-BFGS iterations.
     converged : bool
@@ -90,7 +90,7 @@ class IRLResult:
 
 
 class _Dual:
-    """``-g(theta) / alpha`` and its gradient; remembers the last solve to warm-start the next."""
+    """``-g(theta)`` and its gradient; remembers the last solve to warm-start the next."""
 
     def __init__(self, mdp: TabularMDP, phi: NDArray, mu_expert: NDArray, alpha: float, prior: NDArray | None,
                  horizon: int | None, l2: float = 0.0) -> None:
@@ -110,7 +110,7 @@ class _Dual:
             value, self.policy = self._solve(task)
         mu_theta = np.einsum("sa,sak->k", visit_counts(task, self.policy, self.horizon, self.system), self.phi)
         g = float(theta @ self.mu_expert) - value - self.l2 * float(theta @ theta) / 2
-        return -g / self.alpha, -(self.mu_expert - mu_theta - self.l2 * theta) / self.alpha
+        return -g, -(self.mu_expert - mu_theta - self.l2 * theta)
 
     def _solve(self, task: TabularMDP) -> tuple[float, NDArray]:
         with warnings.catch_warnings():  # a rounding floor still gives a bounded, usable answer
@@ -126,7 +126,9 @@ class _Dual:
 def irl_objective(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alpha: float = 1.0,
                   horizon: int | None = None, prior: ArrayLike | None = None,
                   l2: float = 0.0) -> Callable[[NDArray], tuple[float, NDArray]]:
-    r"""The function :func:`mce_irl` minimises: ``theta -> (-g(theta) / alpha, its gradient)`` (module Notes).
+    r"""The function :func:`mce_irl` minimises: ``theta -> (-g(theta), its gradient mu_theta - mu_E)`` (module Notes).
+
+    ``g`` is in units of feature counts; ``g / alpha`` is the log-likelihood (same maximiser).
 
     Arguments as in :func:`mce_irl`. Useful to check the gradient or to use another optimiser.
 
@@ -205,17 +207,21 @@ def mce_irl(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alph
                                            "maxiter": _validate.integer(max_iter, "max_iter", low=1)})
     value, grad = dual(out.x)  # the policy and gradient at the answer itself
     norm = float(np.abs(grad).max())
+    with np.errstate(over="ignore"):
+        log_likelihood = -value / dual.alpha
+    if not np.isfinite(log_likelihood):
+        raise ValueError(f"alpha={dual.alpha:g} is too small: the log-likelihood g / alpha overflows float64")
     return IRLResult(theta=np.array(out.x), reward=np.einsum("sak,k->sa", dual.phi, out.x), policy=np.array(dual.policy),
-                     log_likelihood=-value, gradient_norm=norm, iterations=int(out.nit), converged=norm <= gtol)
+                     log_likelihood=float(log_likelihood), gradient_norm=norm, iterations=int(out.nit), converged=norm <= gtol)
 
 
 def _expert_counts_of(mdp: TabularMDP, expert: ArrayLike | list, horizon: int | None) -> NDArray:
     """Discounted visit counts from an occupancy (un-normalised as :func:`occupancy` normalised it) or trajectories."""
     if isinstance(expert, (list, tuple)):
-        return expert_counts(mdp, expert)
+        return expert_counts(mdp, expert, name="expert")
     d = _validate.array(expert, "expert", shape=(mdp.n_states, mdp.n_actions))
-    if (d < 0).any():
-        raise ValueError("expert occupancy must be non-negative")
+    if (d < 0).any() or d.sum() > 1.0 + 1e-9:
+        raise ValueError(f"expert occupancy must be non-negative and sum to at most 1; got a sum of {d.sum():.6g}")
     g = mdp.gamma
     if horizon is not None:
         return d * (horizon if g == 1.0 else (1 - g ** horizon) / (1 - g))
@@ -224,7 +230,7 @@ def _expert_counts_of(mdp: TabularMDP, expert: ArrayLike | list, horizon: int | 
     return d / (1.0 - g)
 
 
-def expert_counts(mdp: TabularMDP, trajectories: list) -> NDArray[np.float64]:
+def expert_counts(mdp: TabularMDP, trajectories: list, name: str = "trajectories") -> NDArray[np.float64]:
     r"""Empirical discounted visit counts :math:`\frac1N \sum_i \sum_t \gamma^t 1[s^i_t = s, a^i_t = a]`.
 
     >>> from discrete_softq import random_mdp
@@ -234,14 +240,14 @@ def expert_counts(mdp: TabularMDP, trajectories: list) -> NDArray[np.float64]:
     """
     mdp = check_mdp(mdp)
     if not trajectories:
-        raise ValueError("trajectories must hold at least one trajectory")
+        raise ValueError(f"{name} must hold at least one trajectory")
     counts = np.zeros((mdp.n_states, mdp.n_actions))
     for i, trajectory in enumerate(trajectories):
-        steps = _validate.array(trajectory, f"trajectories[{i}]", dtype=None)
+        steps = _validate.array(trajectory, f"{name}[{i}]", dtype=None)
         if steps.ndim != 2 or steps.shape[1] != 2 or steps.dtype.kind not in "iu":
-            raise ValueError(f"trajectories[{i}] must be an (n, 2) integer array of (state, action); got {steps.shape}")
+            raise ValueError(f"{name}[{i}] must be an (n, 2) integer array of (state, action); got {steps.shape}")
         if steps.size and (steps.min() < 0 or steps[:, 0].max() >= mdp.n_states or steps[:, 1].max() >= mdp.n_actions):
-            raise ValueError(f"trajectories[{i}] has a state or action out of range")
+            raise ValueError(f"{name}[{i}] has a state or action out of range")
         np.add.at(counts, (steps[:, 0], steps[:, 1]), mdp.gamma ** np.arange(len(steps)))
     return counts / len(trajectories)
 

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _validate
 from ..mdp import TabularMDP
 
 __all__ = ["from_gymnasium"]
@@ -64,7 +65,7 @@ def from_gymnasium(env: Any, gamma: float = 0.99, initial: ArrayLike | None = No
     S, A = model.observation_space.n, model.action_space.n
     rows, cols, probs, rewards, enters_done, enters_alive = _tabulate(model.P, S, A)
     P = sp.csr_matrix((probs, (rows, cols)), shape=(S * A, S))  # duplicate successors are summed
-    mu = _start_distribution(model, S) if initial is None else initial
+    mu = _start_distribution(model, S) if initial is None else _validate.distribution(initial, "initial", shape=(S,))
     terminal = _terminal_states(P, A, np.asarray(mu, dtype=float) > 0, enters_done, enters_alive)
     reward = np.zeros(S * A)
     np.add.at(reward, rows, probs * rewards)
