@@ -14,10 +14,10 @@ import gymnasium as gym
 import mpmath as mp
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from discrete_softq import (ConvergenceWarning, TabularMDP, soft_policy_iteration, soft_q_iteration,
                             soft_value_iteration, value_iteration)
+from discrete_softq.envs import from_gymnasium
 
 SOLVERS = [soft_policy_iteration, soft_value_iteration, soft_q_iteration]
 
@@ -31,19 +31,8 @@ def go_or_stay(step_cost: float = 1.0) -> TabularMDP:
 
 
 def frozen_lake(gamma: float) -> TabularMDP:
-    """Gymnasium's slippery FrozenLake 4x4 as an exact model."""
-    env = gym.make("FrozenLake-v1").unwrapped
-    S, A = 16, 4
-    rows, cols, probs, rewards, terminal = [], [], [], np.zeros((S, A)), np.zeros(S, dtype=bool)
-    for s in range(S):
-        for a in range(A):
-            for p, s_next, r, done in env.P[s][a]:
-                rows.append(s * A + a)
-                cols.append(s_next)
-                probs.append(p)
-                rewards[s, a] += p * r
-                terminal[s_next] |= done
-    return TabularMDP(sp.csr_matrix((probs, (rows, cols)), shape=(S * A, S)), rewards, gamma, terminal=terminal)
+    """Gymnasium's slippery FrozenLake 4x4 as an exact model (checked by Monte Carlo in test_toy_text)."""
+    return from_gymnasium(gym.make("FrozenLake-v1"), gamma=gamma)
 
 
 def test_gamma_one_needs_every_state_to_reach_a_terminal_state():

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 import gymnasium as gym
 from gymnasium.envs.toy_text.frozen_lake import generate_random_map
 
 from discrete_softq import TabularMDP, random_mdp, reference, solve
+from discrete_softq.envs import from_gymnasium
 from discrete_softq.mdp import open_grid_mdp
 
 
 def random_frozen_lake(size: int, gamma: float) -> TabularMDP:
-    """Gymnasium's slippery FrozenLake on a random ``size x size`` map, as an exact model (holes and goal terminal).
+    """Gymnasium's slippery FrozenLake on a random ``size x size`` map, as an exact model.
 
     At gamma near 1 it mixes slowly: soft value iteration needs over 10^5 sweeps on a 24 x 24 map.
     """
-    env = gym.make("FrozenLake-v1", desc=generate_random_map(size=size, p=0.9, seed=1)).unwrapped
-    S, A = env.observation_space.n, env.action_space.n
-    rows, cols, probs, rewards, terminal = [], [], [], np.zeros((S, A)), np.zeros(S, dtype=bool)
-    for s in range(S):
-        for a in range(A):
-            for p, s_next, r, done in env.P[s][a]:
-                rows.append(s * A + a)
-                cols.append(s_next)
-                probs.append(p)
-                rewards[s, a] += p * r
-                terminal[s_next] |= done
-    P = sp.csr_matrix((probs, (rows, cols)), shape=(S * A, S))  # duplicates (slips into a wall) are summed
-    return TabularMDP(P, rewards, gamma, terminal=terminal)
+    return from_gymnasium(gym.make("FrozenLake-v1", desc=generate_random_map(size=size, p=0.9, seed=1)), gamma=gamma)
 
 
 @pytest.mark.parametrize("mdp", [random_mdp(8, 3, seed=0), random_mdp(900, 3, seed=1, sparse=True, branching=3),
