@@ -36,7 +36,7 @@ Ng, Harada, Russell (1999), Policy invariance under reward transformations.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +51,7 @@ from .mdp import TabularMDP, check_mdp, check_policy
 from .soft import check_alpha, check_prior
 from .stopping import ConvergenceWarning
 
-__all__ = ["IRLResult", "mce_irl", "irl_objective", "expert_counts", "sample_trajectories"]
+__all__ = ["IRLResult", "IRLObjective", "mce_irl", "irl_objective", "expert_counts", "sample_trajectories"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,8 +89,10 @@ class IRLResult:
             getattr(self, name).setflags(write=False)
 
 
-class _Dual:
-    """``-g(theta)`` and its gradient; remembers the last solve to warm-start the next."""
+class IRLObjective:
+    """``theta -> (-g(theta), its gradient)``, made by :func:`irl_objective`; remembers the last solve
+    (to warm-start the next) and the last soft-optimal ``policy``.
+    """
 
     def __init__(self, mdp: TabularMDP, phi: NDArray, mu_expert: NDArray, alpha: float, prior: NDArray | None,
                  horizon: int | None, l2: float = 0.0) -> None:
@@ -125,7 +127,7 @@ class _Dual:
 
 def irl_objective(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list, alpha: float = 1.0,
                   horizon: int | None = None, prior: ArrayLike | None = None,
-                  l2: float = 0.0) -> Callable[[NDArray], tuple[float, NDArray]]:
+                  l2: float = 0.0) -> IRLObjective:
     r"""The function :func:`mce_irl` minimises: ``theta -> (-g(theta), its gradient mu_theta - mu_E)`` (module Notes).
 
     ``g`` is in units of feature counts; ``g / alpha`` is the log-likelihood (same maximiser).
@@ -145,7 +147,7 @@ def irl_objective(mdp: TabularMDP, features: ArrayLike, expert: ArrayLike | list
     alpha = _validate.real(alpha, "alpha", low=0.0, low_open=True)
     H = None if horizon is None else _validate.integer(horizon, "horizon", low=1)
     counts = _expert_counts_of(mdp, expert, H)
-    return _Dual(mdp, phi, np.einsum("sa,sak->k", counts, phi), alpha,
+    return IRLObjective(mdp, phi, np.einsum("sa,sak->k", counts, phi), alpha,
                  check_prior(prior, (mdp.n_states, mdp.n_actions)), H, _validate.real(l2, "l2", low=0.0))
 
 
@@ -230,7 +232,8 @@ def _expert_counts_of(mdp: TabularMDP, expert: ArrayLike | list, horizon: int | 
     return d / (1.0 - g)
 
 
-def expert_counts(mdp: TabularMDP, trajectories: list, name: str = "trajectories") -> NDArray[np.float64]:
+def expert_counts(mdp: TabularMDP, trajectories: Sequence[ArrayLike],
+                  name: str = "trajectories") -> NDArray[np.float64]:
     r"""Empirical discounted visit counts :math:`\frac1N \sum_i \sum_t \gamma^t 1[s^i_t = s, a^i_t = a]`.
 
     >>> from discrete_softq import random_mdp

@@ -89,6 +89,17 @@ class TabularMDP:
 
     __slots__ = ("_gamma", "_P", "_rows", "_n_states", "_n_actions", "_terminal", "_rewards", "_initial",
                  "_nonterminal", "_has_terminal", "_max_successors")
+    _gamma: float
+    _P: Any
+    _rows: Any
+    _n_states: int
+    _n_actions: int
+    _terminal: NDArray[np.bool_]
+    _rewards: NDArray[np.float64]
+    _initial: NDArray[np.float64]
+    _nonterminal: NDArray[np.float64]
+    _has_terminal: bool
+    _max_successors: int
 
     def __init__(
         self,

@@ -83,9 +83,12 @@ def _model_of(env: Any) -> Any:
     return model
 
 
-def _tabulate(P: dict, S: int, A: int) -> tuple[NDArray, ...]:
+def _tabulate(P: dict, S: int, A: int) -> tuple[NDArray, NDArray, NDArray, NDArray, list[list[int]], list[list[int]]]:
     """Flat arrays of every outcome, and per state whether some outcome enters it terminating / not."""
-    rows, cols, probs, rewards = [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    probs: list[float] = []
+    rewards: list[float] = []
     done_from: list[list[int]] = [[] for _ in range(S)]  # row -> the states its terminating outcomes enter
     alive_from: list[list[int]] = [[] for _ in range(S)]
     for s in range(S):
@@ -117,7 +120,7 @@ def _terminal_states(P: sp.csr_matrix, A: int, start: NDArray[np.bool_], done_fr
     """Terminal = entered by a terminating outcome from a reached state; unreached states too."""
     S = start.size
     reached, terminal = start.copy(), np.zeros(S, dtype=bool)
-    frontier = list(np.flatnonzero(start))
+    frontier = [int(s) for s in np.flatnonzero(start)]
     entered_alive = np.zeros(S, dtype=bool)
     while frontier:
         s = frontier.pop()
