@@ -33,8 +33,8 @@ def gaussian_score(x):
 def test_fuzz_svgd(x, step_size, n_iter):
     """SVGD(grad, step_size).run(x0, n_iter) and rbf_kernel(x): finite (n, d) particles / kernels or named errors."""
     svgd = check_call(SVGD, gaussian_score, step_size=step_size)
-    if svgd is not None:
-        out = check_call(svgd.run, x, n_iter)
+    if svgd is not None:  # a step size of 1e300 may rightly make every run diverge (a named error)
+        out = check_call(svgd.run, x if step_size.verdict == "valid" else Arg(x.value, "either"), n_iter)
         assert out is None or out.shape == (5, 2)
     check_call(rbf_kernel, x)
 
@@ -66,7 +66,7 @@ def test_fuzz_gaussian_mixture(weights, means, var, points):
     """GaussianMixture(weights, means, var).log_prob / .score on hostile points: finite (n,) / (n, d) or named errors.
     """
     gm = check_call(GaussianMixture, weights, means, var=var)
-    if gm is not None:
+    if gm is not None and var.verdict == "valid":  # a var of 1e-300 may rightly refuse every finite point
         lp = check_call(gm.log_prob, points)
         assert lp is None or lp.shape == (3,)
         sc = check_call(gm.score, points)
@@ -158,7 +158,7 @@ def test_fuzz_multigoal_env_step(action):
 
 # ---------------------------------------------------------------------- composition (helper C owns compose)
 @FUZZ
-@given(Q1=real_arrays((3, 2)), Q2=real_arrays((3, 2)), weights=st.one_of(
+@given(Q1=real_arrays((3, 2), shape_matters=False), Q2=real_arrays((3, 2), shape_matters=False), weights=st.one_of(
     distributions((2,), allow_none=True), st.just(Arg([1e308, 1e308], "valid", "weights 1e308")),
     st.just(Arg([1.0, -1.0], "invalid", "negative weight"))))
 def test_fuzz_compose_q(Q1, Q2, weights):

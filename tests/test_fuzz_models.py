@@ -25,7 +25,10 @@ small_mdps = mdps(max_states=3, max_actions=2, terminal=True)
 @given(mdp=small_mdps, data=st.data())
 def test_fuzz_expected_next(mdp, data):
     """mdp.expected_next(V): a finite (S, A) table, or a named error for NaN/inf/complex/mis-shaped V."""
-    EV = check_call(mdp.expected_next, data.draw(real_arrays((mdp.n_states,))))
+    V = data.draw(real_arrays((mdp.n_states,)))
+    if V.label.startswith("extra axis"):  # (1, S + 1) is a valid (S, k) table of value columns when S = 1
+        V = Arg(V.value, "either", V.label)
+    EV = check_call(mdp.expected_next, V)
     assert EV is None or EV.shape == (mdp.n_states, mdp.n_actions)
 
 
@@ -45,7 +48,8 @@ def test_fuzz_model_methods(mdp, data):
 
 
 @FUZZ
-@given(size=st.tuples(st.integers(1, 3), st.integers(1, 3)), order=reals(0.0, low_open=True), data=st.data())
+@given(size=st.tuples(st.integers(1, 3), st.integers(1, 3)), order=reals(0.0, 1.0, low_open=True, high_open=True),
+       data=st.data())
 def test_fuzz_divergences(size, order, data):
     """entropy_bonus(policy, prior) and renyi_divergence(p, q, order): finite, >= 0 for Renyi, or named errors.
 
@@ -118,7 +122,7 @@ def test_fuzz_numerical_gradient(eps):
 
 
 @FUZZ
-@given(mdp=small_mdps, alpha=reals(0.0), horizon=ints(1), data=st.data())
+@given(mdp=small_mdps, alpha=reals(0.0), horizon=ints(0), data=st.data())
 def test_fuzz_finite_horizon(mdp, alpha, horizon, data):
     """soft_backward_induction and finite_horizon_values on hostile alpha, horizon, prior and policy."""
     S, A = mdp.n_states, mdp.n_actions
