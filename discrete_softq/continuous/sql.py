@@ -210,7 +210,7 @@ class SoftQLearningAgent:
                 self.train_step(self.buffer.sample(self.batch_size, self.rng))
 
     def train_step(self, batch: Batch) -> tuple[float, float]:
-        """One gradient step on the Q network and one on the sampler; returns (Bellman loss, mean |Δf|)."""
+        """One gradient step on the Q network and one on the sampler; returns (Bellman loss, mean ``|Δf|``)."""
         if not isinstance(batch, Batch):
             raise TypeError(f"batch must be a replay Batch; got {type(batch).__name__}")
         B, M, d = len(batch.rewards), self.value_particles, self.act_dim
