@@ -157,9 +157,15 @@ def test_fuzz_multigoal_env_step(action):
 
 
 # ---------------------------------------------------------------------- composition (helper C owns compose)
+def unnormalised_is_fine(weights):
+    """compose_q normalises its non-negative weights: a sum of 1.4 is valid."""
+    return Arg(weights.value, "valid", weights.label) if weights.label == "rows sum to 1.4" else weights
+
+
 @FUZZ
 @given(Q1=real_arrays((3, 2), shape_matters=False), Q2=real_arrays((3, 2), shape_matters=False), weights=st.one_of(
-    distributions((2,), allow_none=True), st.just(Arg([1e308, 1e308], "valid", "weights 1e308")),
+    distributions((2,), allow_none=True).map(unnormalised_is_fine),
+    st.just(Arg([1e308, 1e308], "valid", "weights 1e308")),
     st.just(Arg([1.0, -1.0], "invalid", "negative weight"))))
 def test_fuzz_compose_q(Q1, Q2, weights):
     """compose_q([Q1, Q2], weights): a finite (3, 2) table or a named error; weights [1e308, 1e308] is the mean."""
@@ -198,6 +204,9 @@ def test_fuzz_soft_q_learning_agent(alpha, gamma, batch_size, hidden, updates_pe
        max_episode_steps=ints(1), bound=reals(0.0, low_open=True))
 def test_fuzz_multigoal_env(goals, action_cost_coeff, goal_threshold, max_episode_steps, bound):
     """MultiGoalEnv(goals=, action_cost_coeff=, goal_threshold=, max_episode_steps=, bound=): an env, or an error."""
+    if goals.verdict == bound.verdict == "valid" and goals.value is not None \
+            and np.abs(goals.value).max() > bound.value:
+        goals = Arg(goals.value, "invalid", "goals outside [-bound, bound]^2")
     env = check_call(MultiGoalEnv, goals=goals, action_cost_coeff=action_cost_coeff, goal_threshold=goal_threshold,
                      max_episode_steps=max_episode_steps, bound=bound)
     if env is not None:
