@@ -120,7 +120,7 @@ layouts = st.one_of(st.sampled_from([Arg(None), Arg(0), Arg(1), Arg(LAYOUTS["two
 
 @FUZZ
 @given(state=ints(0, 125), action=ints(0, 3), layout=layouts,
-       gamma=st.one_of(discounts(), st.just(Arg(None))))
+       gamma=discounts(allow_none=True))
 def test_fuzz_gridworld_queries(state, action, layout, gamma):
     """nearest_free_state, outcome_distribution and to_mdp on hostile states, actions, layouts and gamma.
 

@@ -33,8 +33,9 @@ def gaussian_score(x):
 def test_fuzz_svgd(x, step_size, n_iter):
     """SVGD(grad, step_size).run(x0, n_iter) and rbf_kernel(x): finite (n, d) particles / kernels or named errors."""
     svgd = check_call(SVGD, gaussian_score, step_size=step_size)
-    if svgd is not None:  # a step size of 1e300 may rightly make every run diverge (a named error)
-        out = check_call(svgd.run, x if step_size.verdict == "valid" else Arg(x.value, "either"), n_iter)
+    if svgd is not None:  # a large step size may rightly make a run diverge (a named error)
+        stable = step_size.verdict == "valid" and step_size.value <= 0.5
+        out = check_call(svgd.run, x if stable else Arg(x.value, "either", x.label), n_iter)
         assert out is None or out.shape == (5, 2)
     check_call(rbf_kernel, x)
 

@@ -102,7 +102,7 @@ def reals(low: float | None = None, high: float | None = None, *, low_open: bool
     return st.one_of(*parts)
 
 
-def discounts() -> st.SearchStrategy[Arg]:
+def discounts(allow_none: bool = False) -> st.SearchStrategy[Arg]:
     """A discount: :func:`reals` in ``[0, 1)``, except that exactly 1 is ``either`` (allowed for episodic models).
 
     >>> from hypothesis import find
@@ -111,7 +111,7 @@ def discounts() -> st.SearchStrategy[Arg]:
     """
     def one_is_either(arg: Arg) -> Arg:
         return Arg(1.0, "either", "gamma = 1") if type(arg.value) is float and arg.value == 1.0 else arg
-    return reals(0.0, 1.0, high_open=True).map(one_is_either)
+    return reals(0.0, 1.0, high_open=True, allow_none=allow_none).map(one_is_either)
 
 
 def ints(low: int | None = None, high: int | None = None, *, allow_none: bool = False) -> st.SearchStrategy[Arg]:
