@@ -223,7 +223,10 @@ class GridTables:
 
     def displaced(self, old: Any, new: Any, state: Any, terminated: Any) -> Any:
         """Where the agent stands once map ``new`` replaces map ``old`` (it stays if nothing changed)."""
-        return np.where((new != old) & np.logical_not(terminated), self.displace[new, state], state)
+        changed = new != old
+        if not np.any(changed):   # the common case: no map landed on this step
+            return state
+        return np.where(changed & np.logical_not(terminated), self.displace[new, state], state)
 
     def truncated(self, episode_steps: Any, terminated: Any) -> Any:
         """Whether the time limit ends the episode now (never on a terminating step)."""
