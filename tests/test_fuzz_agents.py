@@ -171,7 +171,7 @@ def test_registered_gridworlds_have_a_time_limit(env_id):
 
 
 @settings(max_examples=30)
-@given(n_steps=ints(1, allow_none=True), n_episodes=ints(1, allow_none=True),
+@given(n_steps=ints(0, allow_none=True), n_episodes=ints(0, allow_none=True),
        seed=ints(0, allow_none=True),
        progress=st.sampled_from([Arg(False), Arg(1, "invalid"), Arg("no", "invalid")]))
 def test_fuzz_train(n_steps, n_episodes, seed, progress):
