@@ -177,7 +177,7 @@ def test_fuzz_compose_q(Q1, Q2, weights):
 
 
 @settings(max_examples=15)
-@given(Q1=real_arrays((3, 2)), alpha=reals(0.0, low_open=True))
+@given(Q1=real_arrays((3, 2)), alpha=reals(0.0))
 def test_fuzz_composition_bound(Q1, alpha):
     """composition_bound(mdp, Q1, Q2, alpha): a finite bound or a named error."""
     mdp = random_mdp(3, 2, seed=0)
