@@ -203,7 +203,16 @@ def distributions(shape: tuple[int, ...], allow_none: bool = False,
 
 # ---------------------------------------------------------------------- the check
 def assert_finite(result: Any, where: str = "result") -> None:
-    """Every float in ``result`` (arrays, numbers, tuples, dataclasses such as SoftSolution) is finite, none complex."""
+    """Every float in ``result`` (arrays, numbers, tuples, dataclasses such as SoftSolution) is finite, none complex.
+
+    Examples
+    --------
+    >>> assert_finite((1.0, np.zeros(2)))
+    >>> assert_finite([np.array([0.0, np.inf])])
+    Traceback (most recent call last):
+    ...
+    AssertionError: result[0] contains NaN or inf
+    """
     if isinstance(result, np.ndarray):
         if result.dtype.kind == "c":
             raise AssertionError(f"{where} is complex")
@@ -274,6 +283,17 @@ def check_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     or complex, a NumPy ``ComplexWarning`` or ``RuntimeWarning`` shows a silent coercion or
     overflow, an argument was modified, or the global random state (NumPy's or Python's) moved:
     randomness comes from a seed or a Generator only.
+
+    Examples
+    --------
+    >>> from discrete_softq import soft_value
+    >>> check_call(soft_value, Arg([0.0, 0.0]), Arg(0.0))
+    0.0
+    >>> check_call(soft_value, Arg([0.0, 0.0]), Arg("1", "invalid"))  # refused with a TypeError naming alpha
+    >>> check_call(soft_value, Arg([0.0, 0.0]), Arg("1"))
+    Traceback (most recent call last):
+    ...
+    AssertionError: soft_value(Arg([0.0, 0.0], valid), Arg('1', valid)) refused valid input: TypeError: alpha ...
     """
     wrapped = list(args) + list(kwargs.values())
     verdicts = {a.verdict for a in wrapped if isinstance(a, Arg)} or {"valid"}
