@@ -7,6 +7,7 @@ sub-distribution (a distribution without terminal states), visit counts are non-
 """
 
 import numpy as np
+import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,9 @@ FUZZ = settings(max_examples=40)
 small_mdps = mdps(max_states=3, max_actions=2, terminal=True)
 
 
-@FUZZ
+@pytest.mark.xfail(strict=True, reason="lead (inference.py): occupancy(mdp, policy, horizon=0) does not validate the "
+                   "policy (notes/fuzz_findings.md)")
+@settings(max_examples=40, phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(mdp=small_mdps, horizon=ints(0, allow_none=True), data=st.data())
 def test_fuzz_occupancy_and_visits(mdp, horizon, data):
     """occupancy (S, A) and visit_counts on hostile policies and horizons: non-negative, at most 1 in total."""
