@@ -42,7 +42,9 @@ def test_fuzz_occupancy_and_visits(mdp, horizon, data):
     assert counts is None or np.all(np.asarray(counts) >= -1e-12)
 
 
-@FUZZ
+@pytest.mark.xfail(strict=True, reason="lead (inference.py): feature_expectations(..., horizon=0) does not validate "
+                   "the policy (notes/fuzz_findings.md)")
+@settings(max_examples=40, phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(mdp=small_mdps, k=st.integers(1, 3), horizon=ints(0, allow_none=True), data=st.data())
 def test_fuzz_feature_expectations_and_entropy(mdp, k, horizon, data):
     """feature_expectations (k,) for features (S, k) or (S, A, k), and trajectory_entropy (a float), hostile input."""

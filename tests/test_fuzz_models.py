@@ -6,7 +6,8 @@ NaN/inf from finite input, no silent coercion, no argument modified.
 """
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from discrete_softq import TabularMDP, bellman_operator, entropy_bonus, reference, solve, state_values
@@ -121,7 +122,9 @@ def test_fuzz_numerical_gradient(eps):
     assert grad is None or grad.shape == (2,)
 
 
-@FUZZ
+@pytest.mark.xfail(strict=True, reason="lead (horizon.py): finite_horizon_values(..., horizon=0) does not validate "
+                   "the policy (notes/fuzz_findings.md)")
+@settings(max_examples=50, phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(mdp=small_mdps, alpha=reals(0.0), horizon=ints(0), data=st.data())
 def test_fuzz_finite_horizon(mdp, alpha, horizon, data):
     """soft_backward_induction and finite_horizon_values on hostile alpha, horizon, prior and policy."""
