@@ -50,7 +50,7 @@ from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state
 from .mdp import TabularMDP, check_mdp, check_policy, check_q
 from .results import SoftSolution, shift_nonterminal, solution
 from .soft import check_alpha, check_prior, log_sum_exp, softmax
-from .stopping import ConvergenceWarning, RoundingFloorWarning, StoppingRule
+from .stopping import ConvergenceWarning, RoundingFloorWarning, StoppingRule, Verdict
 
 __all__ = [
     "SoftSolution",
@@ -85,6 +85,32 @@ def _undiscounted(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, rho:
     advice = ("; with gamma = 1 and the Shannon bonus (prior=None) the soft value is infinite when an "
               "episode can be prolonged forever (pass a prior)") if rho is None and alpha > 0 else ""
     return solution(mdp, Q, alpha, rho, k, verdict, rule, solver, advice)
+
+
+def _polish(mdp: TabularMDP, Q: NDArray, alpha: float, rho: NDArray | None, rule: StoppingRule,
+            verdict: Verdict) -> tuple[NDArray, Verdict]:
+    """Q-iteration sweeps from ``Q - c`` (``c`` = mid-range of ``Q``), where rounding is relative to span(Q).
+
+    Without terminal states ``T(X - c) = T X - gamma c``, so the bracket of ``T``'s fixed point can be
+    taken at values of the size of Q's span instead of ``|Q|`` (about ``|r| / (1 - gamma)``): policy
+    iteration's floor then drops to value iteration's. Returns the last backup and its verdict.
+    """
+    X = Q - (float(Q.max()) + float(Q.min())) / 2
+    best = (None, verdict)
+    for _ in range(POLISH_SWEEPS):
+        TX = mdp.rewards + mdp.gamma * mdp.expected_next(log_sum_exp(X, alpha, rho))
+        diff = TX - X
+        verdict = rule.judge(float(diff.min()), float(diff.max()), lambda: _magnitude(X, TX))
+        if best[0] is None or verdict.bound < best[1].bound:
+            best = (TX, verdict)
+        if verdict.converged:
+            break
+        X = TX
+    return best if best[0] is not None else (Q, verdict)
+
+
+#: Sweeps of :func:`_polish` at most (it needs a handful on fast-mixing MDPs).
+POLISH_SWEEPS = 50
 
 
 def _magnitude(*arrays: NDArray) -> float:
@@ -304,5 +330,7 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
         if verdict.done:
             break
         pi = softmax(Q, alpha, rho)  # improvement
+    if verdict.at_floor and rule.exact_translation:
+        TQ, verdict = _polish(mdp, Q, alpha, rho, rule, verdict)
     Q = shift_nonterminal(mdp, TQ, verdict.shift)
     return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_policy_iteration")

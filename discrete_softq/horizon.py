@@ -145,7 +145,7 @@ def finite_horizon_values(mdp: TabularMDP, policy: ArrayLike, alpha: float, hori
     alpha = check_alpha(alpha)
     H = _validate.integer(horizon, "horizon", low=0)
     S, A = mdp.n_states, mdp.n_actions
-    pi = _validate.array(policy, "policy")
+    pi = _validate.distribution(policy, "policy")  # before broadcasting: a horizon of 0 must not hide it
     if pi.shape in ((A,), (S, A)):
         pi = np.broadcast_to(pi, (H, S, A))
     if pi.shape != (H, S, A):

@@ -55,7 +55,7 @@ def _policies(mdp: TabularMDP, policy: ArrayLike, horizon: int | None) -> NDArra
     S, A = mdp.n_states, mdp.n_actions
     if horizon is None:
         return check_policy(policy, S, A)
-    pi = _validate.array(policy, "policy")
+    pi = _validate.distribution(policy, "policy")  # before broadcasting: a horizon of 0 must not hide it
     if pi.shape in ((A,), (S, A)):
         pi = np.broadcast_to(pi, (horizon, S, A))
     if pi.shape != (horizon, S, A):

@@ -334,6 +334,8 @@ def kl_divergence(policy: ArrayLike, prior: ArrayLike) -> NDArray[np.float64]:
     0.14384103622589045
     """
     pi = _validate.distribution(policy, "policy")
+    if prior is None:
+        raise TypeError("prior must be a distribution over actions (for the Shannon entropy use policy_entropy)")
     return rel_entr(pi, check_prior(prior, pi.shape)).sum(axis=-1)
 
 

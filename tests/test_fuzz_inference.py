@@ -87,8 +87,6 @@ def test_fuzz_trajectories(mdp, n, max_steps, seed, data):
     check_call(expert_counts, Arg(mdp), Arg([np.array([mdp.n_states + 5])], "invalid", "a state out of range"))
 
 
-@pytest.mark.xfail(strict=True, reason="lead (horizon.py, inference.py): at horizon=0 the policy is not validated "
-                   "(notes/fuzz_findings.md); open at 04:55")
 @pytest.mark.parametrize("call", [
     lambda m, bad: occupancy(m, bad, horizon=0),
     lambda m, bad: feature_expectations(m, bad, np.zeros((2, 1)), horizon=0),

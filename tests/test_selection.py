@@ -61,3 +61,15 @@ def test_solve_names_bad_arguments():
         solve(random_mdp(3, 2, seed=0), -1.0)
     with pytest.raises(ValueError, match="tol"):
         solve(random_mdp(3, 2, seed=0), 0.1, tol=0.0)
+
+
+def test_policy_iteration_certifies_fast_mixing_mdps_near_gamma_one():
+    """At gamma 0.9999 |Q| ~ 1e4 and a plain check would stop at a floor near 4e-7; polishing on Q - c (values of
+    the size of Q's span) certifies tol = 1e-8, as value iteration does, and agrees with it."""
+    from discrete_softq import soft_policy_iteration, soft_value_iteration
+
+    mdp = random_mdp(100, 3, 0.9999, branching=5, seed=0, sparse=True)
+    pi = soft_policy_iteration(mdp, 0.1, tol=1e-8, prior=[1 / 3] * 3)
+    vi = soft_value_iteration(mdp, 0.1, tol=1e-8, prior=[1 / 3] * 3)
+    assert pi.converged and vi.converged
+    assert np.abs(pi.Q - vi.Q).max() <= pi.error_bound + vi.error_bound

@@ -5,14 +5,15 @@
 * :class:`PolicyEvaluationSystem` -- soft policy evaluation, ``values(pi, alpha, prior) -> V``:
   ``(I - gamma P_pi) V = r_pi + alpha h_pi`` with its pattern assembled once, LU reuse by
   iterative refinement, SuperLU panels, BiCGSTAB for fast-mixing MDPs;
-* :func:`soft_values` -- the row-wise soft value of a large table, block by block.
+* :func:`soft_values`, :func:`softmax_rows` -- the row-wise soft value and Boltzmann policy of a
+  large table, action-major (the same numbers as :mod:`discrete_softq.soft`'s kernels, faster).
 
 Every path is tested against the reference solvers (``tests/test_sweep.py``,
 ``tests/test_evaluation_system.py``, ``tests/test_reference.py``).
 """
 
 from .evaluation_system import PolicyEvaluationSystem
-from .rows import soft_values
+from .rows import soft_values, softmax_rows
 from .value_sweeps import ValueSweeps
 
-__all__ = ["ValueSweeps", "PolicyEvaluationSystem", "soft_values"]
+__all__ = ["ValueSweeps", "PolicyEvaluationSystem", "soft_values", "softmax_rows"]

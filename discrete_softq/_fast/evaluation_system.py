@@ -116,7 +116,10 @@ class PolicyEvaluationSystem:
             bonus = entropy_bonus(pi, rho)
             if not np.all(np.isfinite(bonus)):
                 raise ValueError("policy puts probability on actions the prior excludes (infinite KL)")
-            b += alpha * bonus
+            with np.errstate(over="ignore", invalid="ignore"):
+                b += alpha * bonus
+            if not np.all(np.isfinite(b)):
+                raise ValueError("alpha times the policy's entropy overflows float64: alpha is too large")
         return b[self.live]
 
     # ------------------------------------------------------------------ solving

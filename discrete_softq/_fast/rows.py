@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..soft import log_sum_exp
+from ..soft import log_sum_exp, softmax
 
-__all__ = ["soft_values", "BLOCK_ROWS"]
+__all__ = ["soft_values", "softmax_rows", "BLOCK_ROWS"]
 
 #: Rows per block: the temporaries of a block stay in the CPU cache.
 BLOCK_ROWS = 8192
@@ -44,8 +44,8 @@ def soft_values(Q: NDArray, alpha: float, prior: NDArray | None = None,
             q *= gamma
             q += rewards[block]
         rho = prior[block] if row_prior and prior is not None else prior
-        if rho is None and alpha > 0.0 and q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
-            out[block] = _shannon_action_major(q, alpha)
+        if alpha > 0.0 and q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
+            out[block] = _shannon_action_major(q, alpha) if rho is None else _prior_action_major(q, alpha, rho)
         else:
             out[block] = log_sum_exp(q, alpha, rho)
     return out
@@ -64,3 +64,46 @@ def _shannon_action_major(q: NDArray, alpha: float) -> NDArray[np.float64]:
     v *= alpha
     v += m
     return v
+
+
+def _prior_action_major(q: NDArray, alpha: float, prior: NDArray) -> NDArray[np.float64]:
+    """:func:`~discrete_softq.soft.log_sum_exp` with a prior, action-major, element for element the same
+    operations (so the same numbers); ``expm1`` only on the rows whose ``log1p`` branch is taken."""
+    rho = np.broadcast_to(prior, q.shape).T
+    x = np.where(rho > 0, q.T, -np.inf) if np.any(rho == 0) else q.T.copy()
+    m = x.max(axis=0)
+    with np.errstate(over="ignore"):
+        x -= m
+        x /= alpha
+    total = (rho * np.exp(x)).sum(axis=0)
+    with np.errstate(divide="ignore"):
+        log_total = np.log(total)
+    near = np.flatnonzero(total > 0.5)
+    if near.size:
+        log_total[near] = np.log1p((rho[:, near] * np.expm1(x[:, near])).sum(axis=0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return m + alpha * log_total
+
+
+def softmax_rows(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray[np.float64]:
+    """:func:`~discrete_softq.soft.softmax` of many rows (n, A), action-major: the same numbers, faster.
+
+    >>> import numpy as np
+    >>> from discrete_softq.soft import softmax
+    >>> Q = np.random.default_rng(0).normal(size=(500, 4))
+    >>> bool(np.array_equal(softmax_rows(Q, 0.3, np.full(4, 0.25)), softmax(Q, 0.3, np.full(4, 0.25))))
+    True
+    """
+    if alpha == 0.0 or Q.shape[-1] > ACTION_MAJOR_MAX_ACTIONS or Q.ndim != 2:
+        return softmax(Q, alpha, prior)
+    rho = None if prior is None else np.broadcast_to(prior, Q.shape).T
+    w = np.where(rho > 0, Q.T, -np.inf) if rho is not None and np.any(rho == 0) else Q.T.copy()
+    m = w.max(axis=0)
+    with np.errstate(over="ignore"):
+        w -= m
+        w /= alpha
+    np.exp(w, out=w)
+    if rho is not None:
+        w *= rho
+    w /= w.sum(axis=0)
+    return np.ascontiguousarray(w.T)

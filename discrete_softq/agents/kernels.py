@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from .dyna import DynaAgent
 from .model import TableModel
-from ..soft import softmax
+from .._fast import softmax_rows
 from .rules import (epsilon_greedy, hard_values, mix_uniform, sample_rows, soft_values, td_step, td_target,
                     visit_step_size)
 from .schedules import Constant
@@ -86,6 +86,8 @@ class AgentBatch:
             if not isinstance(schedule, Constant):
                 _shared([int(self.n0[i]) for i in idx], "update count for a temperature schedule")
             prior = None if no_prior else np.stack([self.agents[i].prior for i in idx])
+            if prior is not None and np.all(prior == prior[0, 0]):  # one prior for every agent and state:
+                prior = prior[0, 0].copy()                          # kept as an (A,) row, nothing to gather
             self.groups.append((idx_arr, schedule, prior))
         # the soft agents' behaviour: a share of uniform actions, or a fixed policy
         self.mix = np.array([getattr(a, "mix", 0.0) for a in self.agents])[:, None]
@@ -107,10 +109,11 @@ class AgentBatch:
         if len(self.groups) == 1:
             idx, schedule, prior = self.groups[0]
             alpha = float(schedule(int(self.n0[0]) + t))
-            return rule(rows, alpha, None if prior is None else prior[self.ar, states], self.ar)
+            p = prior if prior is None or prior.ndim == 1 else prior[self.ar, states]
+            return rule(rows, alpha, p, self.ar)
         for idx, schedule, prior in self.groups:
             alpha = float(schedule(int(self.n0[idx[0]]) + t))
-            p = None if prior is None else prior[np.arange(idx.size), states[idx]]
+            p = prior if prior is None or prior.ndim == 1 else prior[np.arange(idx.size), states[idx]]
             out[idx] = rule(rows[idx], alpha, p, idx)
         return out
 
@@ -118,7 +121,7 @@ class AgentBatch:
         """Actions of all agents in their states (``u``: one uniform each), as the agents' ``act``."""
         if not self.boltzmann:
             return epsilon_greedy(self.Q_rows[self.row0 + state], self.epsilon, u)
-        probs = self._per_group(state, t, lambda rows, alpha, p, idx: softmax(rows, alpha, p),
+        probs = self._per_group(state, t, lambda rows, alpha, p, idx: softmax_rows(rows, alpha, p),
                                 np.empty((self.N, self.A)))
         if self.mix.any():
             probs = mix_uniform(probs, self.mix)

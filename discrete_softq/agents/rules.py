@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._fast import soft_values as fast_soft_values
+from .._fast import softmax_rows
 from ..soft import log_sum_exp, softmax
 
 __all__ = ["soft_values", "hard_values", "td_target", "td_step", "visit_step_size", "sample_rows",
@@ -143,7 +144,8 @@ def boltzmann_actions(Q_rows: NDArray, alpha: float, prior_rows: NDArray | None,
     >>> boltzmann_actions(np.array([[0.0, 50.0]]), 1.0, None, np.array([0.5]))
     array([1])
     """
-    return sample_rows(softmax(Q_rows, alpha, prior_rows), u)
+    probs = softmax_rows(Q_rows, alpha, prior_rows) if Q_rows.shape[0] > 1 else softmax(Q_rows, alpha, prior_rows)
+    return sample_rows(probs, u)  # the action-major twin gives the same numbers on many rows
 
 
 def epsilon_greedy(Q_rows: NDArray, epsilon: float | NDArray, u: NDArray) -> NDArray[np.intp]:
