@@ -329,7 +329,6 @@ def kl_divergence(policy: ArrayLike, prior: ArrayLike) -> NDArray[np.float64]:
     r""":math:`\mathrm{KL}(\pi(\cdot|s) \,\|\, \rho(\cdot|s)) = \sum_a \pi_a \log(\pi_a / \rho_a)` per row.
 
     Infinite where ``policy`` puts mass on an action the prior excludes.
-
     >>> float(kl_divergence([0.5, 0.5], [0.25, 0.75]))
     0.14384103622589045
     """

@@ -59,6 +59,9 @@ def bootstrap_ci(values: ArrayLike, statistic: Callable[..., NDArray] = np.mean,
     """Percentile-bootstrap interval of ``statistic`` over the seeds in ``values`` (shape (n,)).
 
     ``statistic`` must accept ``axis=-1`` (``np.mean``, ``np.median``, ...).
+
+    >>> bootstrap_ci([1.0, 2.0, 3.0, 4.0]).value
+    2.5
     """
     x = _validate.array(values, "values", ndim=1, finite=False)   # inf: e.g. a recovery that never came
     if x.size == 0:
@@ -77,6 +80,10 @@ def bootstrap_band(curves: ArrayLike, n_boot: int = 500, level: float = 0.95,
     """Mean curve over seeds with a pointwise bootstrap band; ``curves`` (n_seeds, n_points).
 
     Returns ``(mean, low, high)``, each of shape (n_points,). Subsample long curves first.
+
+    >>> import numpy as np
+    >>> bootstrap_band(np.ones((5, 3)))[0]
+    array([1., 1., 1.])
     """
     c = np.asarray(curves, dtype=float)
     if c.ndim != 2 or c.shape[0] == 0:
@@ -109,6 +116,9 @@ def recovery_time(end_steps: ArrayLike, lengths: ArrayLike, terminated: ArrayLik
     -------
     float
         Recovery time in steps, or ``inf``.
+
+    >>> recovery_time([10, 20, 30, 40, 50], [10] * 5, [True] * 5, change_step=15, target_length=10, k=3)
+    35.0
     """
     k = _validate.integer(k, "k", low=1)
     end_steps, lengths, terminated = (np.asarray(x) for x in (end_steps, lengths, terminated))
@@ -128,6 +138,9 @@ def first_short_episode(end_steps: ArrayLike, lengths: ArrayLike, terminated: Ar
 
     With ``shorter_than`` the old map's shortest path length, such an episode proves the agent
     used the new shortcut (measure (d)); ``inf`` if it never happens.
+
+    >>> first_short_episode([10, 20, 30], [10, 10, 4], [True] * 3, change_step=15, shorter_than=5)
+    15.0
     """
     end_steps, lengths, terminated = (np.asarray(x) for x in (end_steps, lengths, terminated))
     keep = (end_steps - lengths >= change_step) & terminated & (lengths < shorter_than)

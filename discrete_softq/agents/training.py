@@ -102,6 +102,10 @@ def train(env: Any, agent: Any, n_steps: int | None = None, n_episodes: int | No
     Returns
     -------
     History
+
+    >>> from discrete_softq import agents, envs
+    >>> train(envs.GridWorld(["S.G"]), agents.SoftQLearning(3, 4, seed=0), n_steps=20, seed=0).n_steps
+    20
     """
     n_steps = _check_budget(n_steps, "n_steps")
     n_episodes = _check_budget(n_episodes, "n_episodes")

@@ -77,6 +77,10 @@ def median_bandwidth(x: ArrayLike, y: ArrayLike | None = None) -> NDArray[np.flo
     -------
     ndarray of shape (...)
         One bandwidth per leading index (at least 1e-8, so coincident particles are safe).
+
+    >>> import numpy as np
+    >>> float(median_bandwidth(np.array([[0.0], [1.0], [3.0]])).round(4))
+    0.7213
     """
     x = _as_particles(x, "x")
     y = x if y is None else _as_particles(y, "y")
@@ -165,6 +169,10 @@ def svgd_direction(x: ArrayLike, grad_log_p: ArrayLike, y: ArrayLike | None = No
     Returns
     -------
     ndarray of shape (..., m, d)
+
+    >>> import numpy as np
+    >>> svgd_direction(np.array([[0.0], [1.0]]), np.array([[1.0], [-1.0]])).shape
+    (2, 1)
     """
     x = _as_particles(x, "x")
     g = _validate.array(grad_log_p, "grad_log_p", shape=x.shape, copy=False)

@@ -77,6 +77,12 @@ def train(env: gym.Env, agent: Agent, n_steps: int, seed: int | None = None, pro
     Returns
     -------
     History
+
+    Examples
+    --------
+    >>> from discrete_softq.continuous import MultiGoalEnv, SoftQLearningAgent
+    >>> train(MultiGoalEnv(), SoftQLearningAgent(2, 2, hidden=(8,), seed=0), n_steps=5, seed=0).step_rewards.shape
+    (5,)
     """
     n_steps = _validate.integer(n_steps, "n_steps", low=0)
     seed = _env_seed(seed)

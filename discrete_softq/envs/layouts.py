@@ -187,6 +187,9 @@ def parse_layout(layout: Layout | str | Sequence[str], name: str = "layout") -> 
     ------
     ValueError
         Unknown characters, ragged rows, not exactly one start, or no goal.
+
+    >>> parse_layout(["S.G"]).shape
+    (1, 3)
     """
     if isinstance(layout, Layout):
         return layout

@@ -72,7 +72,15 @@ def _base(env: Any) -> MiniGridEnv:
 
 
 def minigrid_state(env: Any) -> int:
-    """State index ``4 * (y * width + x) + direction`` of the agent of a MiniGrid environment."""
+    """State index ``4 * (y * width + x) + direction`` of the agent of a MiniGrid environment.
+
+
+    >>> import gymnasium as gym
+    >>> env = gym.make("MiniGrid-Empty-5x5-v0")
+    >>> _ = env.reset(seed=0)
+    >>> minigrid_state(env)
+    24
+    """
     base = _base(env)
     x, y = (int(v) for v in base.agent_pos)
     return 4 * (y * base.width + x) + int(base.agent_dir)

@@ -16,7 +16,13 @@ COLOURS = {"wall": (64, 64, 64), "free": (255, 255, 255), "start": (200, 220, 25
 
 
 def render_rgb(layout: Layout, agent: tuple[int, int] | None = None, cell: int = 16) -> NDArray[np.uint8]:
-    """An RGB image of a map, shape (n_rows * cell, n_cols * cell, 3), the agent as a blue square."""
+    """An RGB image of a map, shape (n_rows * cell, n_cols * cell, 3), the agent as a blue square.
+
+
+    >>> from discrete_softq.envs.layouts import parse_layout
+    >>> render_rgb(parse_layout(["S.G"]), agent=(0, 0)).shape
+    (16, 48, 3)
+    """
     H, W = layout.shape
     img = np.empty((H, W, 3), dtype=np.uint8)
     img[:] = COLOURS["free"]

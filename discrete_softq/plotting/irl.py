@@ -44,7 +44,23 @@ def plot_demonstration_gap(ax: Axes, study: Any) -> list[Any]:
 
 def plot_irl_study(axes: Any, study: Any) -> list[Any]:
     """Six panels on a 2 x 3 grid of axes: true, recovered and shaped rewards; expert and recovered
-    occupancies; the gap against the number of demonstrations."""
+    occupancies; the gap against the number of demonstrations.
+
+
+    Examples
+    --------
+    See ``python -m discrete_softq.demo irl``; with a small study:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.irl import IRLConfig, run_irl
+    >>> fig, axes = plt.subplots(2, 3)
+    >>> _ = plot_irl_study(axes, run_irl(IRLConfig(trajectories=(5,), n_seeds=2)))
+    >>> axes[1, 2].get_xscale()
+    'log'
+    >>> plt.close(fig)
+    """
     layout = list(study.layout_rows)
     artists = plot_values(axes[0, 0], study.true_reward, layout, title="true (hidden) reward r*(s)", cmap="coolwarm")
     artists += plot_values(axes[0, 1], study.recovered_reward, layout, title="recovered reward (exact occupancy)",
