@@ -7,16 +7,16 @@ A gridworld's dynamics are tables (:class:`GridTables`, :mod:`.dynamics`, return
 Importing this package registers with Gymnasium (entry points are strings, so neither
 ``minigrid`` nor the multi-goal module is imported until an environment is made):
 
-======================================  ====================================================
-id                                      environment
-======================================  ====================================================
-``discrete_softq/TwoRoutes-v0``         ``two_routes``; upper route blocked after 2000 steps
-``discrete_softq/BlockingMaze-v0``      Sutton & Barto Ex. 8.2; wall moves after 1000 steps
-``discrete_softq/ShortcutMaze-v0``      Sutton & Barto Ex. 8.3; shortcut opens after 3000 steps
-``discrete_softq/OpenRoom-v0``          ``open_room``, no change
-``discrete_softq/MiniGrid-WallChange-v0``  ``two_routes`` built from MiniGrid objects
-``discrete_softq/MultiGoal-v0``         the multi-goal point mass (Haarnoja et al. 2017)
-======================================  ====================================================
+==========================================  ====================================================
+id                                          environment
+==========================================  ====================================================
+``discrete_softq/TwoRoutes-v0``             ``two_routes``; upper route blocked after 2000 steps
+``discrete_softq/BlockingMaze-v0``          Sutton & Barto Ex. 8.2; wall moves after 1000 steps
+``discrete_softq/ShortcutMaze-v0``          Sutton & Barto Ex. 8.3; shortcut opens after 3000 steps
+``discrete_softq/OpenRoom-v0``              ``open_room``, no change
+``discrete_softq/MiniGrid-WallChange-v0``   ``two_routes`` built from MiniGrid objects
+``discrete_softq/MultiGoal-v0``             the multi-goal point mass (Haarnoja et al. 2017)
+==========================================  ====================================================
 
 Every keyword of the environment (``changes``, ``slip``, ``step_reward``, ...) can be
 overridden in ``gymnasium.make(id, **kwargs)``.

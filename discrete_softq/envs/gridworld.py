@@ -76,6 +76,7 @@ class GridWorld(ScheduledLayouts, gym.Env):
     its cell becomes a goal or trap. :attr:`changed` says whether any change has landed.
 
     ## Arguments
+
     layout : Layout, str or list of str
         First map (a key of ``LAYOUTS``, a multi-line string or a list of rows).
     changes : sequence of WallChange
@@ -90,6 +91,7 @@ class GridWorld(ScheduledLayouts, gym.Env):
         Discount of the exact model (:meth:`to_mdp`) in [0, 1] (whether ``gamma = 1`` is a valid
         model is :class:`~discrete_softq.mdp.TabularMDP`'s call); the environment itself does not discount.
     render_mode : {"ansi", "rgb_array"} or None
+        What :meth:`render` returns.
 
     The dynamics are fixed at construction (``slip``, the rewards, ``max_steps`` and ``gamma``
     are read-only): :meth:`tables` holds them as arrays, and :meth:`step`, :meth:`to_mdp`,

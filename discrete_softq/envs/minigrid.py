@@ -247,11 +247,15 @@ class WallChangeMiniGridEnv(ScheduledLayouts, MiniGridEnv):
     Terminated on the goal or lava; truncated after ``max_steps`` steps.
 
     ## Arguments
+
     layout, changes : as for :class:`~discrete_softq.envs.GridWorld` (default: ``two_routes``,
         blocked after 2000 steps).
     max_steps : int
+        Truncation length of an episode.
     agent_start_dir : int
-    **kwargs : passed to ``MiniGridEnv`` (``render_mode``, ``tile_size``, ...).
+        The agent's direction at the start (0 right, 1 down, 2 left, 3 up).
+    kwargs
+        Passed to ``MiniGridEnv`` (``render_mode``, ``tile_size``, ...).
 
     ## Version History
     * v0: initial version.
