@@ -40,8 +40,10 @@ _FIELDS = ("next", "reward", "terminal", "known", "seen", "last", "pairs", "n_pa
 class TableModel:
     """Deterministic table models of ``n_models`` agents, with ``n_states`` states and ``n_actions`` actions.
 
-    Attributes (leading axis: the agent)
-    ------------------------------------
+    Every attribute has the agent as its leading axis (``M`` = ``n_models``).
+
+    Attributes
+    ----------
     next : ndarray of int of shape (M, S, A)
     reward : ndarray of shape (M, S, A)
     terminal, known : ndarray of bool of shape (M, S, A)
