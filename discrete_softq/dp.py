@@ -67,8 +67,14 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- shared pieces
-def _check_solver_args(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, prior: ArrayLike | None
+def check_solver_args(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, prior: ArrayLike | None
                        ) -> tuple[TabularMDP, float, float, int, NDArray | None]:
+    """The arguments every solver shares, checked: ``(mdp, alpha, tol, max_iter, prior)``.
+
+    >>> from discrete_softq import random_mdp
+    >>> check_solver_args(random_mdp(2, 2, seed=0), 0.5, 1e-8, 10, None)[1:]
+    (0.5, 1e-08, 10, None)
+    """
     mdp = check_mdp(mdp)
     alpha = check_alpha(alpha)
     tol = _validate.real(tol, "tol", low=0.0, low_open=True)
@@ -159,7 +165,7 @@ def soft_q_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_iter:
     >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) <= sol.error_bound <= 1e-8)
     True
     """
-    mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
+    mdp, alpha, tol, max_iter, rho = check_solver_args(mdp, alpha, tol, max_iter, prior)
     Q = np.zeros((mdp.n_states, mdp.n_actions)) if Q0 is None else check_q(mdp, Q0, "Q0")
     Q[mdp.terminal] = 0.0
     if mdp.gamma == 1.0:
@@ -216,7 +222,7 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) <= sol.error_bound <= 1e-8)
     True
     """
-    mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
+    mdp, alpha, tol, max_iter, rho = check_solver_args(mdp, alpha, tol, max_iter, prior)
     V = np.zeros(mdp.n_states) if V0 is None else _validate.array(V0, "V0", shape=(mdp.n_states,))
     V[mdp.terminal] = 0.0
     if mdp.gamma == 1.0:
@@ -306,7 +312,7 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     >>> bool(abs(sol.V[0] - 2 * np.log(1 + np.e)) <= sol.error_bound <= 1e-10), sol.iterations <= 6
     (True, True)
     """
-    mdp, alpha, tol, max_iter, rho = _check_solver_args(mdp, alpha, tol, max_iter, prior)
+    mdp, alpha, tol, max_iter, rho = check_solver_args(mdp, alpha, tol, max_iter, prior)
     S, A = mdp.n_states, mdp.n_actions
     if policy0 is not None:
         pi = check_policy(policy0, S, A, "policy0")

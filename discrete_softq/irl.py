@@ -48,7 +48,7 @@ from .dp import soft_policy_iteration, soft_value_iteration
 from .horizon import soft_backward_induction
 from .inference import check_features, visit_counts
 from .mdp import TabularMDP, check_mdp, check_policy
-from .soft import check_alpha, check_prior
+from .soft import check_prior
 from .stopping import ConvergenceWarning
 
 __all__ = ["IRLResult", "IRLObjective", "mce_irl", "irl_objective", "expert_counts", "sample_trajectories"]

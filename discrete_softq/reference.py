@@ -33,7 +33,7 @@ from scipy.sparse.linalg import spsolve
 from scipy.special import logsumexp, rel_entr, xlogy
 
 from . import _validate
-from .dp import SoftSolution
+from .dp import SoftSolution, check_solver_args
 from .mdp import TabularMDP, check_mdp, check_policy, check_q
 from .soft import check_alpha, check_prior
 from .stopping import StoppingRule
@@ -50,7 +50,7 @@ def model(mdp: TabularMDP) -> tuple[NDArray | sp.csr_matrix, NDArray]:
     >>> P.shape, r.shape
     ((3, 2, 3), (3, 2))
     """
-    S, A = check_mdp(mdp).n_states, mdp.n_actions
+    A = check_mdp(mdp).n_actions
     live = (~mdp.terminal).astype(float)
     if mdp.is_sparse:  # no reward and no future after a terminal state, and V(t) = 0 for terminal t
         P = sp.diags(np.repeat(live, A)) @ mdp.P @ sp.diags(live)
@@ -94,14 +94,14 @@ def _boltzmann(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
     return w / w.sum(axis=-1, keepdims=True)
 
 
-def _setup(mdp: TabularMDP, alpha: float, tol: float, max_iter: int, prior: ArrayLike | None):  # type: ignore[no-untyped-def]
-    mdp = check_mdp(mdp)
-    if mdp.gamma == 1.0:
+def _setup(mdp: TabularMDP, alpha: float, tol: float, max_iter: int,
+           prior: ArrayLike | None) -> tuple[TabularMDP, float, float, int, NDArray | None]:
+    """The solvers' shared argument checks, and gamma < 1 (the reference stops by the contraction's bracket)."""
+    checked = check_solver_args(mdp, alpha, tol, max_iter, prior)
+    if checked[0].gamma == 1.0:
         raise ValueError("the reference solvers need gamma < 1 (their stopping rule is the contraction's); "
                          "discrete_softq's solvers certify gamma = 1 (see discrete_softq.episodic)")
-    tol = _validate.real(tol, "tol", low=0.0, low_open=True)
-    max_iter = _validate.integer(max_iter, "max_iter", low=1)
-    return mdp, check_alpha(alpha), tol, max_iter, check_prior(prior, (mdp.n_states, mdp.n_actions))
+    return checked
 
 
 def _result(mdp: TabularMDP, Q: NDArray, alpha: float, rho: NDArray | None, k: int, rule: StoppingRule,

@@ -18,7 +18,7 @@ from scipy.special import logsumexp, rel_entr
 from discrete_softq import TabularMDP, maxent_return, random_mdp, soft_policy_iteration
 from discrete_softq.envs import GridWorld
 from discrete_softq.horizon import soft_backward_induction
-from discrete_softq.inference import (expert_counts, feature_expectations, mce_irl, occupancy, sample_trajectories,
+from discrete_softq.inference import (expert_counts, mce_irl, occupancy, sample_trajectories,
                                       trajectory_entropy, visit_counts)
 from discrete_softq.irl import irl_objective
 from discrete_softq.soft import entropy_bonus
