@@ -26,6 +26,12 @@ Maps in :data:`LAYOUTS`
     steps in the book) columns 1-7, opening a shortcut on the right.
 ``open_room``
     A plain 5 x 7 room, start bottom left, goal top right.
+``corridor_or_room``
+    Two routes of equal length (13 steps) from the start at the top left (the fork) to the goal
+    at the bottom right: a one-cell-wide corridor along the top row and down the right column,
+    or down into an open 5 x 6 room and across it (walls between room and corridor, one gap into
+    the goal). The hard optimum is indifferent between them; the room holds many shortest paths
+    (126) where the corridor holds one, so the soft optimum prefers it (future entropy).
 ``cliff``
     Sutton & Barto (2018), Example 6.6 (4 x 12): traps along the bottom row between start and
     goal. Deviation from the book: a trap here ends the episode instead of sending the agent
@@ -117,6 +123,15 @@ LAYOUTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
         ".......",
         ".......",
         "S......",
+    ),
+    "corridor_or_room": (
+        "S.......",
+        ".######.",
+        "......#.",
+        "......#.",
+        "......#.",
+        "......#.",
+        ".......G",
     ),
     "cliff": (
         "............",
