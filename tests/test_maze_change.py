@@ -11,8 +11,9 @@ from discrete_softq import soft_q_iteration, value_iteration
 from discrete_softq.demos import maze_change as demo
 from discrete_softq.envs import GridTables
 from discrete_softq.experiments import maze_measures as mm
-from discrete_softq.experiments.maze_change import MEASURES, run_maze_change, termination_pitfall
-from discrete_softq.experiments.maze_setup import make_env
+from discrete_softq.experiments.maze_change import MEASURES, _policy_of, run_maze_change, termination_pitfall
+from discrete_softq.experiments.maze_setup import AGENTS, BOLTZMANN_DECAY, DEFAULT_AGENTS, configurations, make_env
+from discrete_softq.soft import softmax
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +91,10 @@ def test_bad_study_arguments_name_the_parameter():
 def test_demo_quick_run_writes_the_figure(tmp_path, capsys):
     """`maze_change --quick --no-progress --out DIR` exits 0, prints every agent's table and the
     temperature sweep, and saves maze_change.png."""
-    assert demo.main(["--quick", "--no-progress", "--out", str(tmp_path), "--agents", "soft,q,dyna"]) == 0
+    assert demo.main(["--quick", "--no-progress", "--out", str(tmp_path), "--agents", "soft,q,boltzmann,dyna"]) == 0
     out = capsys.readouterr().out
     assert "(b) share of seeds that recover" in out and "Dyna-Q" in out and "alpha=0.1" in out
+    assert "[fixed] Boltzmann Q-learning" in out
     assert (tmp_path / "maze_change.png").stat().st_size > 10_000
 
 
@@ -110,3 +112,21 @@ def test_too_short_a_phase_after_the_change_is_refused():
     """post_steps = 1 leaves no window after the change: a ValueError naming post_steps."""
     with pytest.raises(ValueError, match="post_steps"):
         run_maze_change(post_steps=1)
+
+
+def test_boltzmann_q_learning_is_a_default_row_tuned_on_a_constant_and_an_annealed_temperature():
+    """The Boltzmann row is in DEFAULT_AGENTS with the same budget as the others: 4 configurations, a constant
+    temperature and the annealed BOLTZMANN_DECAY, each at two step sizes; --alpha does not pin it."""
+    assert "boltzmann" in DEFAULT_AGENTS
+    configs = configurations(AGENTS["boltzmann"], {"alpha": 0.5})
+    assert len(configs) == 4 and {str(c["temperature"]) for c in configs} == {"0.01", str(BOLTZMANN_DECAY)}
+
+
+def test_the_reach_probability_reads_an_annealed_temperature_at_the_change():
+    """The behaviour policy whose reach probability is measured uses the temperature in force at the change
+    (the schedule at update change_step), not the schedule's starting value."""
+    Q = np.random.default_rng(0).normal(size=(5, 4))
+    params = {"temperature": BOLTZMANN_DECAY, "lr": 0.9}
+    expected = softmax(Q, BOLTZMANN_DECAY(2000))
+    assert np.allclose(_policy_of("boltzmann", params, Q, 2000), expected)
+    assert not np.allclose(_policy_of("boltzmann", params, Q, 0), expected)

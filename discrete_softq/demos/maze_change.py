@@ -2,6 +2,10 @@
 
 ``python -m discrete_softq.demo maze_change [--layout two_routes] [--condition both] [--quick]``
 
+The rows: soft Q-learning (KL to uniform, Shannon), Q-learning (epsilon-greedy, and the epsilon = 0
+control), Boltzmann Q-learning (hard target, softmax behaviour: as random per step as the soft
+agent, but blind to future entropy), Dyna-Q and soft Dyna-Q.
+
 Runs :func:`discrete_softq.experiments.maze_change.run_maze_change`: every agent is tuned on its
 own small grid (same budget) on tuning seeds, then evaluated on ``--seeds`` separate seeds with
 the batched runner, in two conditions: the change at a fixed step, and after pre-training on the
@@ -19,7 +23,8 @@ from typing import ClassVar, Optional
 from ..experiments.maze_setup import AGENTS, DEFAULT_AGENTS, REWARDS, SETUPS
 from ._cli import DEFAULT_OUT, floats, names, option, parse_dataclass_args, pyplot, save_figure
 
-DESCRIPTION = "walls block the preferred route: soft Q-learning vs Q-learning vs Dyna, with seed statistics"
+DESCRIPTION = ("walls block the preferred route: soft Q-learning vs Q-learning vs Boltzmann Q-learning vs Dyna, "
+               "with seed statistics")
 
 
 @dataclass
@@ -37,7 +42,7 @@ class Args:
     change_step: Optional[int] = option(None, low=1)
     """step of the change in the fixed condition (default: the book's / the registered one)"""
     alpha: Optional[float] = option(None, low=0.0, low_open=True, high=1e3)
-    """pin the temperature of the soft agents (default: tuned)"""
+    """pin the temperature of the soft agents (default: tuned; Boltzmann Q-learning keeps its own grid)"""
     epsilon: Optional[float] = option(None, low=0.0, high=1.0)
     """pin epsilon of Q-learning and Dyna-Q (default: tuned; the eps=0 control stays 0)"""
     lr: Optional[float] = option(None, low=0.0, low_open=True, high=1.0)

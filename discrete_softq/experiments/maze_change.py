@@ -135,9 +135,11 @@ def tune_agent(name: str, env: Any, n_steps: int, seeds: list[int],
     return configs[int(np.argmax(totals))], scores
 
 
-def _policy_of(name: str, params: Mapping[str, Any], Q: NDArray) -> NDArray:
+def _policy_of(name: str, params: Mapping[str, Any], Q: NDArray, n_updates: int) -> NDArray:
+    """The behaviour policy of ``Q`` after ``n_updates`` updates (a temperature schedule is read there)."""
     agent = make_agents(AGENTS[name], params, [0], Q.shape[0])[0]
     agent.Q[...] = Q
+    agent.n_updates = n_updates
     return agent.policy()
 
 
@@ -161,7 +163,7 @@ def evaluate_agent(name: str, params: dict[str, Any], env: Any, change_step: int
         per["converged"].append(float(mm.greedy_path_length(Q, tables, 0) == L_old))
         per["greedy_knows"].append(float(mm.greedy_reaches_goal(Q, tables, 1)))
         per["route_knowledge"].append(mm.route_knowledge(Q, tables, 1))
-        per["p_reach"].append(mm.reach_probability(_policy_of(name, params, Q), env, 1, 2 * L_new))
+        per["p_reach"].append(mm.reach_probability(_policy_of(name, params, Q, change_step), env, 1, 2 * L_new))
         args = (h.episode_end_steps, h.episode_lengths, h.episode_terminated, change_step)
         per["recovery_steps"].append(recovery_time(*args, L_new, k=RECOVERY_K, margin=RECOVERY_MARGIN))
         per["shortcut_steps"].append(first_short_episode(*args, shorter_than=L_old))

@@ -2,7 +2,9 @@
 
 Every agent gets the same tuning budget: 4 hyperparameter configurations (a 2 x 2 grid, or 4
 step sizes for the epsilon = 0 control), each run on the same tuning seeds. Command-line values
-(``--alpha``, ``--epsilon``, ``--lr``) replace the corresponding grid axis.
+(``--alpha``, ``--epsilon``, ``--lr``) replace the corresponding grid axis (``--alpha`` pins the
+soft agents' temperature only: Boltzmann Q-learning keeps its own ``temperature`` axis, a constant
+and an annealed schedule, :data:`BOLTZMANN_DECAY`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any, Mapping, TypedDict
 
 import numpy as np
 
-from ..agents import DynaQ, QLearning, SoftDynaQ, SoftQLearning
+from ..agents import BoltzmannQLearning, DynaQ, QLearning, SoftDynaQ, SoftQLearning
+from ..agents.schedules import ExponentialDecay
 from ..envs import GridWorld, WallChange
 
-__all__ = ["MazeSetup", "SETUPS", "REWARDS", "AgentSpec", "AGENTS", "DEFAULT_AGENTS", "GAMMA",
+__all__ = ["MazeSetup", "SETUPS", "REWARDS", "AgentSpec", "AGENTS", "DEFAULT_AGENTS", "GAMMA", "BOLTZMANN_DECAY",
            "PRETRAIN_FACTOR", "make_env", "configurations", "make_agents"]
 
 #: Discount of every agent (and of the exact models).
@@ -70,6 +73,9 @@ class AgentSpec:
 
 _SOFT_GRID = {"alpha": (0.01, 0.05), "lr": (0.3, 0.9)}
 _EPS_GRID = {"epsilon": (0.05, 0.2), "lr": (0.3, 0.9)}
+#: The annealed temperature of Boltzmann Q-learning: from the soft grid's top (0.05) to below its bottom
+#: (0.002), by 0.999 per update (0.009 at step 2000, where two_routes changes; 0.002 after pre-training).
+BOLTZMANN_DECAY = ExponentialDecay(start=0.05, end=0.002, rate=0.999)
 AGENTS: dict[str, AgentSpec] = {
     "soft": AgentSpec("soft Q (KL to uniform)", SoftQLearning, {"prior": UNIFORM}, _SOFT_GRID),
     "soft_shannon": AgentSpec("soft Q (Shannon)", SoftQLearning, {}, _SOFT_GRID),
@@ -78,8 +84,10 @@ AGENTS: dict[str, AgentSpec] = {
     "dyna": AgentSpec("Dyna-Q", DynaQ, {"n_planning": 5}, _EPS_GRID),
     "dyna_plus": AgentSpec("Dyna-Q+", DynaQ, {"n_planning": 5, "kappa": 1e-3}, _EPS_GRID),
     "soft_dyna": AgentSpec("soft Dyna-Q (KL)", SoftDynaQ, {"n_planning": 5, "prior": UNIFORM}, _SOFT_GRID),
+    "boltzmann": AgentSpec("Boltzmann Q-learning", BoltzmannQLearning, {},
+                           {"temperature": (0.01, BOLTZMANN_DECAY), "lr": (0.3, 0.9)}),
 }
-DEFAULT_AGENTS = ("soft", "soft_shannon", "q", "q_greedy", "dyna", "soft_dyna")
+DEFAULT_AGENTS = ("soft", "soft_shannon", "q", "q_greedy", "boltzmann", "dyna", "soft_dyna")
 
 
 def make_env(layout: str, reward: str, change_step: int) -> GridWorld:
