@@ -27,6 +27,8 @@ Examples
 >>> contraction()
 """
 
+from .boltzmann_theorems import (check_maxent_beats_one_step_entropy, check_one_step_is_maxent_when_degenerate,
+                                 check_soft_performance_difference)
 from .examples import numerical_gradient, self_loop_chain, two_state_goal_mdp
 from .operator_theorems import (
     check_gibbs_variational_principle,
@@ -54,4 +56,5 @@ __all__ = [
     "check_residuals_contract", "check_gibbs_variational_principle", "check_soft_bellman_equation",
     "check_same_fixed_point", "check_soft_policy_improvement", "check_policy_evaluation_equation",
     "check_boltzmann_policy_is_optimal", "check_soft_hard_sandwich",
+    "check_maxent_beats_one_step_entropy", "check_soft_performance_difference", "check_one_step_is_maxent_when_degenerate",
 ]
