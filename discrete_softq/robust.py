@@ -177,7 +177,7 @@ def _successor_values(mdp: TabularMDP, V: NDArray, next_reward: NDArray | None) 
 
 
 def _check_args(mdp: TabularMDP, policy: ArrayLike | None, eps: float, next_reward: ArrayLike | None,
-                support: ArrayLike | None) -> tuple[TabularMDP, NDArray, float, NDArray | None, NDArray | None]:
+                support: ArrayLike | None) -> tuple:
     if (mdp := check_mdp(mdp)).gamma >= 1.0:
         raise ValueError(f"gamma must be < 1 for the robust evaluation (a contraction); got {mdp.gamma}")
     S, A = mdp.n_states, mdp.n_actions
@@ -205,8 +205,8 @@ def robust_bellman_operator(mdp: TabularMDP, policy: ArrayLike, V: ArrayLike, ep
     >>> robust_bellman_operator(mdp, [1.0], [2.0, 0.0], eps=0.5)     # state 0: 1 + 0.5 (0.75 * 2 + 0.25 * 0)
     array([1.75, 0.  ])
     """
-    mdp, pi, eps, r_next, support = _check_args(mdp, policy, eps, next_reward, support)
-    return _backup(mdp, pi, dense_transitions(mdp), _validate.array(V, "V", shape=(mdp.n_states,)), eps, r_next, support)
+    mdp, pi, eps, r_next, sup = _check_args(mdp, policy, eps, next_reward, support)
+    return _backup(mdp, pi, dense_transitions(mdp), _validate.array(V, "V", shape=(mdp.n_states,)), eps, r_next, sup)
 
 
 def _robust_q(mdp: TabularMDP, P: NDArray, V: NDArray, eps: float, r_next: NDArray | None, support: NDArray | None) -> NDArray:
@@ -298,21 +298,21 @@ def robust_policy_evaluation(mdp: TabularMDP, policy: ArrayLike, eps: float, nex
     >>> round(robust_policy_evaluation(mdp, [1.0], eps=0.4).expected_return, 6)
     1.3
     """
-    mdp, pi, eps, r_next, support = _check_args(mdp, policy, eps, next_reward, support)
+    mdp, pi, eps, r_next, sup = _check_args(mdp, policy, eps, next_reward, support)
     tol = _validate.real(tol, "tol", low=0.0, low_open=True)
     P, rounds = dense_transitions(mdp), 0
     V = _evaluate_under(mdp, pi, P, r_next)                   # eps = 0: the nominal values
     for rounds in range(1, _validate.integer(max_iter, "max_iter", low=1) + 1):
-        worst = worst_case_l1(P, _successor_values(mdp, V, r_next), eps, support)
+        worst = worst_case_l1(P, _successor_values(mdp, V, r_next), eps, sup)
         V_new = _evaluate_under(mdp, pi, worst, r_next)       # a feasible adversary: V_new >= V*
         drop = float(np.max(V - V_new))
         V = V_new
         if drop <= 1e-13 * max(1.0, float(np.abs(V).max())):       # the values stopped falling
             break
-    T = _backup(mdp, pi, P, V, eps, r_next, support)
+    T = _backup(mdp, pi, P, V, eps, r_next, sup)
     while (bound := float(np.abs(T - V).max()) / (1 - mdp.gamma)) > tol:   # finish by contraction sweeps
-        V, T = T, _backup(mdp, pi, P, T, eps, r_next, support)
-    worst = worst_case_l1(P, _successor_values(mdp, V, r_next), eps, support)
+        V, T = T, _backup(mdp, pi, P, T, eps, r_next, sup)
+    worst = worst_case_l1(P, _successor_values(mdp, V, r_next), eps, sup)
     return RobustEvaluation(values=_validate.frozen(V), expected_return=float(mdp.initial @ V),
                             transitions=_validate.frozen(worst), eps=eps, iterations=rounds,
                             error_bound=bound, policy=_validate.frozen(pi))

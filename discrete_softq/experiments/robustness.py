@@ -325,7 +325,7 @@ def run_robustness(config: RobustnessConfig = RobustnessConfig(), progress: bool
     ((3, 2, 2), True)
     """
     levels = {"slip": config.slips, "push": config.pushes, "walls": config.walls, "adversary": config.budgets}
-    rng, labels = np.random.default_rng(config.seed), ()
+    rng = np.random.default_rng(config.seed)
     returns, nominal_gap, robust_optimum, zero_error = {}, {}, {}, 0.0
     jobs = [(name, [gridworld_task(name, config)], config.n_draws) for name in config.layouts]
     jobs.append(("random MDPs", [random_mdp_task(1000 * config.seed + i, config) for i in range(config.n_mdps)], 1))
@@ -333,7 +333,6 @@ def run_robustness(config: RobustnessConfig = RobustnessConfig(), progress: bool
         per_task, gaps, best = [], [], []
         for task in tasks:
             policies = nominal_policies(task, config.alphas)
-            labels = tuple(policies)
             per_task.append({kind: evaluate_kind(task, policies, kind, levels[kind], n_draws, rng) for kind in KINDS})
             J = np.array([maxent_return(task.mdp, pi, 0.0) for pi in policies.values()])
             gaps.append(J[0] - J[2:].max())
@@ -344,7 +343,7 @@ def run_robustness(config: RobustnessConfig = RobustnessConfig(), progress: bool
         for kind in KINDS:
             returns[name, kind] = _validate.frozen(np.concatenate([r[kind] for r in per_task], axis=2))
         nominal_gap[name], robust_optimum[name] = float(min(gaps)), _validate.frozen(np.concatenate(best, axis=1))
-    return RobustnessStudy(config=config, tasks=tuple(name for name, _, _ in jobs), policies=labels, levels=levels,
+    return RobustnessStudy(config=config, tasks=tuple(name for name, _, _ in jobs), policies=tuple(policies), levels=levels,
                            returns=returns, nominal_gap=nominal_gap, robust_zero_error=zero_error,
                            robust_optimum=robust_optimum)
 
