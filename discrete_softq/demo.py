@@ -27,6 +27,7 @@ DEMOS: dict[str, str] = {
     "dp": "discrete_softq.demos.dp",
     "maze_change": "discrete_softq.demos.maze_change",
     "boltzmann_vs_maxent": "discrete_softq.demos.boltzmann_vs_maxent",
+    "robustness": "discrete_softq.demos.robustness",
     "multigoal": "discrete_softq.demos.multigoal",
     "svgd": "discrete_softq.demos.svgd",
     "composition": "discrete_softq.demos.composition",
@@ -45,7 +46,7 @@ def available_demos() -> dict[str, str]:
     """Return ``{name: description}`` for every demo.
 
     >>> list(available_demos())
-    ['dp', 'maze_change', 'boltzmann_vs_maxent', 'multigoal', 'svgd', 'composition', 'pretraining', 'irl']
+    ['dp', 'maze_change', 'boltzmann_vs_maxent', 'robustness', 'multigoal', 'svgd', 'composition', 'pretraining', 'irl']
     """
     return {name: _load(name).DESCRIPTION for name in DEMOS}
 
