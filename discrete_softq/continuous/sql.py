@@ -51,11 +51,15 @@ from scipy.special import logsumexp
 from .. import _validate
 from .checks import (check_fits, check_float_dtype, check_replay_sizes, check_rows, check_widths,
                      paired_input)
+from .importance import TruncatedGaussian, log_mean_weight
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
 from .svgd import svgd_direction
 
-__all__ = ["SoftQLearningAgent", "soft_value_estimate"]
+__all__ = ["SoftQLearningAgent", "soft_value_estimate", "VALUE_PROPOSALS"]
+
+#: Proposals for the next-state actions of the soft value (:class:`SoftQLearningAgent` ``value_proposal``).
+VALUE_PROPOSALS = ("uniform", "policy")
 
 
 def soft_value_estimate(q_over_alpha: NDArray[np.float64], act_dim: int) -> NDArray[np.float64]:
@@ -127,6 +131,12 @@ class SoftQLearningAgent:
         Floating type of the networks: float32 (default, about twice as fast) or float64.
     seed : int, numpy.random.Generator or None
         All randomness of the agent (initialisation, noise, minibatches).
+    value_proposal : {"uniform", "policy"}
+        Where the :math:`M` next-state actions of the soft value come from. "uniform" (default, the
+        reference codes' choice): :math:`U[-1, 1]^d`. "policy": a diagonal Gaussian fitted to
+        ``svgd_particles`` actions of the sampler at :math:`s'`, truncated to the box
+        (:class:`~discrete_softq.continuous.importance.TruncatedGaussian`, exact density :math:`q`),
+        and :math:`V/\alpha = \log \frac1M \sum_i e^{\bar Q(s', a_i)/\alpha} / q(a_i)`.
 
     Attributes
     ----------
@@ -143,7 +153,8 @@ class SoftQLearningAgent:
                  batch_size: int = 64, value_particles: int = 16, svgd_particles: int = 32,
                  svgd_update_ratio: float = 0.5, target_update_interval: int = 1000, min_replay: int = 200,
                  updates_per_step: int = 1, squash_correction: bool = False, replay_capacity: int = 1_000_000,
-                 dtype: type = np.float32, seed: int | np.random.Generator | None = None) -> None:
+                 dtype: type = np.float32, seed: int | np.random.Generator | None = None,
+                 value_proposal: str = "uniform") -> None:
         self.obs_dim = _validate.integer(obs_dim, "obs_dim", low=1)
         self.act_dim = _validate.integer(act_dim, "act_dim", low=1)
         self.alpha = _validate.real(alpha, "alpha", low=0.0, low_open=True)
@@ -164,6 +175,9 @@ class SoftQLearningAgent:
         self.min_replay, replay_capacity = check_replay_sizes(self.batch_size, min_replay, replay_capacity)
         self.updates_per_step = _validate.integer(updates_per_step, "updates_per_step", low=1)
         self.squash_correction = _validate.flag(squash_correction, "squash_correction")
+        if not isinstance(value_proposal, str) or value_proposal not in VALUE_PROPOSALS:
+            raise ValueError(f"value_proposal must be one of {VALUE_PROPOSALS}; got {value_proposal!r}")
+        self.value_proposal = value_proposal
         dtype = check_float_dtype(dtype)
         self.rng = _validate.generator(seed)
         q_seed, p_seed = self.rng.spawn(2)
@@ -214,7 +228,12 @@ class SoftQLearningAgent:
         if not isinstance(batch, Batch):
             raise TypeError(f"batch must be a replay Batch; got {type(batch).__name__}")
         B, M, d = len(batch.rewards), self.value_particles, self.act_dim
-        q_grads, loss = self.q_gradients(batch, self.rng.uniform(-1.0, 1.0, size=(B, M, d)))
+        if self.value_proposal == "uniform":
+            q_grads, loss = self.q_gradients(batch, self.rng.uniform(-1.0, 1.0, size=(B, M, d)))
+        else:
+            proposal = TruncatedGaussian.fit(self._sample(batch.next_obs, self.svgd_particles).astype(float))
+            actions = proposal.sample(M, self.rng)
+            q_grads, loss = self.q_gradients(batch, actions, log_proposal=proposal.log_prob(actions))
         self.q_optimizer.step(q_grads)
         n_fixed = self.svgd_particles - self.n_updated
         fixed = self._sample(batch.obs, n_fixed)
@@ -226,14 +245,19 @@ class SoftQLearningAgent:
             self.target_qf.load_params(self.qf)
         return loss, float(np.mean(np.linalg.norm(phi, axis=-1)))
 
-    def q_gradients(self, batch: Batch, uniform_actions: NDArray[np.float64]) -> tuple[list, float]:
+    def q_gradients(self, batch: Batch, uniform_actions: NDArray[np.float64],
+                    log_proposal: NDArray[np.float64] | None = None) -> tuple[list, float]:
         r"""Gradient of :math:`\tfrac12 \mathrm{mean}(Q/\alpha - y)^2` for the Q network, and the loss in reward units.
 
         Parameters
         ----------
         batch : Batch
         uniform_actions : ndarray of shape (B, M, act_dim)
-            Uniform samples on :math:`[-1, 1]^d` for the soft value of each next state.
+            Uniform samples on :math:`[-1, 1]^d` for the soft value of each next state (or the
+            draws of another proposal, with ``log_proposal``).
+        log_proposal : ndarray of shape (B, M), optional
+            :math:`\log q(a_i)` of a non-uniform proposal: the value is then
+            :func:`~discrete_softq.continuous.importance.log_mean_weight`.
 
         Returns
         -------
@@ -243,7 +267,9 @@ class SoftQLearningAgent:
             :math:`\tfrac12 \mathrm{mean}(Q - \alpha y)^2` in reward units.
         """
         q_next = self.target_qf(self._pair(batch.next_obs, uniform_actions))[..., 0]      # (B, M)
-        v_next = np.where(batch.terminated, 0.0, soft_value_estimate(q_next, self.act_dim))
+        v_hat = (soft_value_estimate(q_next, self.act_dim) if log_proposal is None
+                 else log_mean_weight(q_next, log_proposal))
+        v_next = np.where(batch.terminated, 0.0, v_hat)
         with np.errstate(over="ignore", invalid="ignore"):  # reported by check_fits, naming the cause
             target = batch.rewards / self.alpha + self.gamma * v_next
         q, cache = self.qf.forward(np.concatenate([batch.obs, batch.actions], axis=1))

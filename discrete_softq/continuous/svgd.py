@@ -16,11 +16,26 @@ Kernel: :math:`k(x, y) = \exp(-\|x - y\|^2 / h)` with the median heuristic
 :math:`h = \mathrm{med}^2 / \log(n + 1)`, med the median pairwise distance (Liu & Wang 2016; the
 same form as ``adaptive_isotropic_gaussian_kernel`` of the soft Q-learning reference code).
 
-Step scheme. The reference SVGD code scales :math:`\phi` per coordinate by an AdaGrad
-accumulator. That rescales each coordinate differently, so particles no longer follow
-:math:`\phi` and a symmetric target can end up populated asymmetrically. :class:`SVGD` uses the
-plain explicit Euler step :math:`x \leftarrow x + \epsilon\, \phi(x)`, optionally with a
-*scalar* (isotropic) step-size schedule, which never changes the direction of the flow.
+Step schemes. :class:`SVGD` takes the explicit Euler step :math:`x \leftarrow x + \epsilon_t\,\phi(x)`
+with a *scalar* step (constant, or with a decay schedule), which moves every particle exactly
+along :math:`\phi`; the default :data:`DEFAULT_STEP_SIZE` = 0.5 is stable for curvatures up to
+4 (targets no narrower than a standard deviation of 0.5) and reproduces Liu & Wang's 1-D demo
+well within 2,000 iterations. ``adaptive=True`` is the step of Liu & Wang's reference code,
+AdaGrad with momentum: per coordinate,
+
+.. math::
+
+    G_t = \beta G_{t-1} + (1 - \beta)\,\phi_t^2 \ (G_0 = \phi_0^2), \qquad
+    x \leftarrow x + \epsilon\, \frac{\phi_t}{10^{-6} + \sqrt{G_t}}, \qquad \beta = 0.9,
+
+which moves each coordinate by about :math:`\epsilon` whatever the scale of the score (default
+:data:`DEFAULT_ADAPTIVE_STEP_SIZE` = 0.05). It changes the direction of the flow (each
+coordinate is rescaled differently) but, as measured by ``python -m discrete_softq.demo svgd``,
+it does **not** bias which modes particles end in: on four equal 2-D modes from an off-centre
+start it balances them within a few hundred iterations, while the constant step still
+over-fills the modes nearest the start after 1,000 (the flow between modes is slow where
+:math:`\phi` is small, and AdaGrad amplifies small :math:`\phi`). Near convergence its steps
+do not shrink, so the particles keep jittering at the scale of :math:`\epsilon`.
 
 References
 ----------
@@ -40,9 +55,16 @@ from scipy.special import logsumexp
 from .. import _validate
 from .checks import check_fits, check_rows
 
-__all__ = ["rbf_kernel", "median_bandwidth", "svgd_direction", "SVGD", "GaussianMixture"]
+__all__ = ["rbf_kernel", "median_bandwidth", "svgd_direction", "SVGD", "GaussianMixture", "DEFAULT_STEP_SIZE",
+           "DEFAULT_ADAPTIVE_STEP_SIZE"]
 
 _MIN_BANDWIDTH = 1e-8
+#: :class:`SVGD`'s constant (Euler) step size when none is given.
+DEFAULT_STEP_SIZE = 0.5
+#: :class:`SVGD`'s step size with ``adaptive=True`` when none is given.
+DEFAULT_ADAPTIVE_STEP_SIZE = 0.05
+#: AdaGrad with momentum as in Liu & Wang's code: the decay of the running average of phi^2, and the fudge.
+ADAGRAD_MOMENTUM, ADAGRAD_FUDGE = 0.9, 1e-6
 
 
 def _as_particles(x: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -184,52 +206,64 @@ def svgd_direction(x: ArrayLike, grad_log_p: ArrayLike, y: ArrayLike | None = No
 
 
 class SVGD:
-    r"""Stein variational gradient descent with explicit Euler steps.
+    r"""Stein variational gradient descent: explicit Euler steps, or Liu & Wang's AdaGrad steps.
 
     Each :meth:`step` is :math:`x \leftarrow x + \epsilon_t \phi(x)` (see the module docstring),
     with :math:`\epsilon_t = \epsilon / (1 + t / \tau)` when ``decay`` = :math:`\tau` is given,
-    else the constant ``step_size``. The schedule is a scalar, so every particle moves exactly
-    along :math:`\phi`; no per-coordinate rescaling (AdaGrad) that would bias which modes the
-    particles settle in.
+    else the constant ``step_size``: a scalar, so every particle moves exactly along :math:`\phi`.
+    With ``adaptive=True`` each coordinate's step is divided by the root of a running average of
+    its squared direction (AdaGrad with momentum 0.9, fudge 1e-6, as in Liu & Wang's code).
 
     Parameters
     ----------
     grad_log_prob : callable
-        ``(n, d) -> (n, d)``, the score :math:`\nabla \log p` of the (unnormalised) target.
-    step_size : float
-        :math:`\epsilon > 0`. For a target with curvature up to :math:`L` (Gaussian of variance
-        :math:`\sigma^2`: :math:`L = 1/\sigma^2`) stability needs about :math:`\epsilon < 2/L`.
+        ``(..., n, d) -> (..., n, d)``, the score :math:`\nabla \log p` of the (unnormalised) target.
+    step_size : float or None
+        :math:`\epsilon > 0`; None is :data:`DEFAULT_STEP_SIZE` (0.5), or
+        :data:`DEFAULT_ADAPTIVE_STEP_SIZE` (0.05) with ``adaptive``. For the Euler step and a target
+        with curvature up to :math:`L` (Gaussian of variance :math:`\sigma^2`: :math:`L = 1/\sigma^2`)
+        stability needs about :math:`\epsilon < 2/L`. With ``adaptive`` it is the distance a
+        coordinate moves per step, about.
     bandwidth : float or None
         Fixed kernel bandwidth :math:`h`, or None for the median heuristic at every step.
     decay : float or None
         :math:`\tau`, the number of steps over which the step size halves; None is constant.
+    adaptive : bool
+        AdaGrad with momentum instead of the scalar step (module docstring).
 
     Attributes
     ----------
     n_steps : int
         Steps taken so far (the schedule's clock).
+    historical_grad : ndarray or None
+        With ``adaptive``: the running average :math:`G_t` of :math:`\phi^2`, of the particles' shape.
 
     Examples
     --------
-    >>> rng = np.random.default_rng(0)
-    >>> svgd = SVGD(lambda x: -(x - 3.0), step_size=0.1)     # target N(3, 1)
-    >>> x = svgd.run(rng.normal(size=(100, 1)), n_iter=1000)
-    >>> bool(abs(x.mean() - 3.0) < 0.05 and abs(x.var() - 1.0) < 0.1)
-    True
+    With the defaults, Liu & Wang's 1-D demo (here 100 particles from N(-10, 1), 1,000 iterations):
+
+    >>> p = GaussianMixture([1 / 3, 2 / 3], [[-2.0], [2.0]])       # mean 2/3, variance 41/9
+    >>> x = SVGD(p.score).run(np.random.default_rng(0).normal(-10.0, 1.0, size=(100, 1)), n_iter=1000)
+    >>> round(float(x.mean()), 2), round(float(x.var()), 2)
+    (0.63, 4.57)
     """
 
-    def __init__(self, grad_log_prob: Callable[[NDArray[np.float64]], ArrayLike], step_size: float = 0.1,
-                 bandwidth: float | None = None, decay: float | None = None) -> None:
+    def __init__(self, grad_log_prob: Callable[[NDArray[np.float64]], ArrayLike], step_size: float | None = None,
+                 bandwidth: float | None = None, decay: float | None = None, adaptive: bool = False) -> None:
         if not callable(grad_log_prob):
             raise TypeError(f"grad_log_prob must be callable (n, d) -> (n, d); got {type(grad_log_prob).__name__}")
         self.grad_log_prob = grad_log_prob
+        self.adaptive = _validate.flag(adaptive, "adaptive")
+        if step_size is None:
+            step_size = DEFAULT_ADAPTIVE_STEP_SIZE if self.adaptive else DEFAULT_STEP_SIZE
         self.step_size = _validate.real(step_size, "step_size", low=0.0, low_open=True)
         self.bandwidth = None if bandwidth is None else _validate.real(bandwidth, "bandwidth", low=0.0, low_open=True)
         self.decay = None if decay is None else _validate.real(decay, "decay", low=0.0, low_open=True)
         self.n_steps = 0
+        self.historical_grad: NDArray[np.float64] | None = None
 
     def direction(self, x: ArrayLike) -> NDArray[np.float64]:
-        r"""The SVGD direction :math:`\phi(x_i)` for every particle, shape (n, d)."""
+        r"""The SVGD direction :math:`\phi(x_i)` for every particle, shape (..., n, d)."""
         x = _as_particles(x, "x")
         return svgd_direction(x, self._score(x), bandwidth=self.bandwidth)
 
@@ -244,25 +278,48 @@ class SVGD:
             return self.step_size
         return self.step_size / (1.0 + self.n_steps / self.decay)
 
+    def _adagrad(self, phi: NDArray[np.float64]) -> NDArray[np.float64]:
+        r""":math:`\phi / (10^{-6} + \sqrt{G_t})` after updating the running average :math:`G_t` (nothing changes on error)."""
+        if self.historical_grad is not None and self.historical_grad.shape != phi.shape:
+            raise ValueError(f"x has shape {phi.shape} but the AdaGrad average belongs to particles of shape "
+                             f"{self.historical_grad.shape}; use a new SVGD for a new particle set")
+        with np.errstate(over="ignore"):
+            sq = phi**2
+            g = sq if self.historical_grad is None else ADAGRAD_MOMENTUM * self.historical_grad + (1 - ADAGRAD_MOMENTUM) * sq
+        g = check_fits(g, np.float64, f"grad_log_prob (at step {self.n_steps})", "the AdaGrad average of phi^2")
+        self.historical_grad = g
+        return phi / (ADAGRAD_FUDGE + np.sqrt(g))
+
     def step(self, x: ArrayLike) -> NDArray[np.float64]:
-        """One SVGD step; returns new particles of shape (n, d) (``x`` is not modified)."""
+        """One SVGD step; returns new particles of the shape of ``x`` (which is not modified)."""
         x = _as_particles(x, "x")
+        phi = self.direction(x)
+        if self.adaptive:
+            previous = self.historical_grad
+            phi = self._adagrad(phi)
         with np.errstate(over="ignore", invalid="ignore"):
-            x_new = x + self.current_step_size() * self.direction(x)
-        check_fits(x_new, np.float64, f"step_size {self.current_step_size():g} (the step diverged at step "
-                   f"{self.n_steps})", "the particles")
+            x_new = x + self.current_step_size() * phi
+        try:
+            check_fits(x_new, np.float64, f"step_size {self.current_step_size():g} (the step diverged at step "
+                       f"{self.n_steps})", "the particles")
+        except ValueError:
+            if self.adaptive:
+                self.historical_grad = previous
+            raise
         self.n_steps += 1
         return x_new
 
     def run(self, x0: ArrayLike, n_iter: int, callback: Callable[[int, NDArray[np.float64]], None] | None = None
             ) -> NDArray[np.float64]:
-        """Take ``n_iter`` steps from ``x0`` (n, d); ``callback(t, x)`` sees the particles after step t."""
+        """Take ``n_iter`` steps from ``x0``; ``callback(t, x)`` sees the particles after step t.
+
+        ``x0`` has shape (n, d), or (..., n, d) for independent particle sets (each with its own
+        median bandwidth; ``grad_log_prob`` then receives the whole batch).
+        """
         n_iter = _validate.integer(n_iter, "n_iter", low=0)
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be None or callable (t, x); got {type(callback).__name__}")
         x = _as_particles(x0, "x0")
-        if x.ndim != 2:
-            raise ValueError(f"x0 must have shape (n_particles, dim); got {x.shape}")
         for t in range(n_iter):
             x = self.step(x)
             if callback is not None:

@@ -1,8 +1,9 @@
 """The ``svgd`` demo's figure, drawn from a :class:`~discrete_softq.experiments.svgd.SVGDResult`.
 
 * :func:`plot_moments` -- particle mean and variance per iteration against the target's;
-* :func:`plot_svgd_study` -- the 2 x 3 panel: 1-D histograms after a few and all iterations, the
-  moments, and the 2-D particles before and after.
+* :func:`plot_mode_balance` -- the 2-D mode shares' distance from balance per step scheme, over seeds;
+* :func:`plot_svgd_study` -- the 2 x 4 panel: 1-D histograms after a few and all iterations and the
+  moments; the 2-D particles before, after each scheme, and the balance curves.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
+from .bands import plot_mean_with_bands
 from .continuous import plot_particle_density, plot_particles_2d
 
-__all__ = ["plot_moments", "plot_svgd_study"]
+__all__ = ["plot_moments", "plot_mode_balance", "plot_svgd_study"]
 
 
 def plot_moments(ax: Axes, moments: ArrayLike, target_mean: float, target_variance: float, *,
@@ -55,12 +57,32 @@ def plot_moments(ax: Axes, moments: ArrayLike, target_mean: float, target_varian
     return artists + [ax.legend(fontsize=7)]
 
 
-def plot_svgd_study(axes: Any, result: Any) -> list[Any]:
-    """Fill a 2 x 3 array of axes with the 1-D snapshots, the moments and the 2-D particles.
+def plot_mode_balance(ax: Axes, result: Any) -> list[Any]:
+    """TV distance of the 2-D mode shares from 1/4 each over the iterations, per step scheme (mean, 95% band).
 
     Parameters
     ----------
-    axes : array of matplotlib.axes.Axes of shape (2, 3)
+    ax : matplotlib.axes.Axes
+    result : SVGDResult
+
+    Returns
+    -------
+    list of matplotlib artists
+    """
+    c = result.config
+    labels = {"constant": f"constant step {c.step_size_2d:g}", "adagrad": f"AdaGrad step {c.adaptive_step_size:g}"}
+    artists = plot_mean_with_bands(ax, result.record_iters, {labels[s]: result.tv_band(s) for s in result.mode_counts})
+    ax.set(xlabel="iteration", ylabel="TV distance of mode shares from 1/4",
+           title=f"2-D: mode balance over {c.n_seeds} seeds (95% band)", ylim=(0, None))
+    return artists + [ax.legend(fontsize=8)]
+
+
+def plot_svgd_study(axes: Any, result: Any) -> list[Any]:
+    """Fill a 2 x 4 array of axes: 1-D snapshots and moments; 2-D start, both schemes' ends, and the balance.
+
+    Parameters
+    ----------
+    axes : array of matplotlib.axes.Axes of shape (2, 4)
     result : SVGDResult
 
     Returns
@@ -73,26 +95,32 @@ def plot_svgd_study(axes: Any, result: Any) -> list[Any]:
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from discrete_softq.experiments.svgd import SVGDConfig, run_svgd
-    >>> fig, axes = plt.subplots(2, 3)
-    >>> artists = plot_svgd_study(axes, run_svgd(SVGDConfig(n_particles=5, n_iter=3)))
-    >>> axes[1, 2].get_xscale()
+    >>> fig, axes = plt.subplots(2, 4)
+    >>> artists = plot_svgd_study(axes, run_svgd(SVGDConfig(n_particles=5, n_iter=3, n_seeds=2)))
+    >>> axes[0, 3].get_xscale()
     'log'
     >>> plt.close(fig)
     """
-    r, n = result, result.config.n_iter
+    r, c, n = result, result.config, result.config.n_iter
     grid, density = r.grid_1d, r.density_1d
     artists: list[Any] = []
     for ax, t in zip(axes[0, :2], sorted(r.snapshots)[1:3]):
         artists += plot_particle_density(ax, r.snapshots[0], grid, density, label="iteration 0", show_target=False)
         artists += plot_particle_density(ax, r.snapshots[t], grid, density, label=f"iteration {t}",
-                                         title=f"1-D mixture, iteration {t}")
+                                         title=f"1-D mixture, iteration {t} (constant step {c.step_size:g})")
     right = grid > -6
     artists += plot_particle_density(axes[0, 2], r.x_1d, grid[right], density[right], label=f"iteration {n}",
                                      title=f"1-D mixture, iteration {n}")
-    artists += plot_moments(axes[1, 2], r.moments, r.target_1d.mean()[0], r.target_1d.variance()[0])
+    artists += plot_moments(axes[0, 3], r.moments["constant"][0], r.target_1d.mean()[0], r.target_1d.variance()[0],
+                            title=f"1-D moments, seed {c.seed} (AdaGrad {c.adaptive_step_size:g}: thin)")
+    ada = r.moments["adagrad"][0]
+    its = np.arange(len(ada)) + 1
+    artists += axes[0, 3].plot(its, ada[:, 0], color="C0", lw=0.7) + axes[0, 3].plot(its, ada[:, 1], color="C1", lw=0.7)
     gx, gy = r.grid_2d
-    artists += plot_particles_2d(axes[1, 0], r.x0_2d, gx, gy, r.density_2d, label="initial N(0, I)",
-                                 title="2-D target, iteration 0")
-    artists += plot_particles_2d(axes[1, 1], r.x_2d, gx, gy, r.density_2d, label=f"iteration {n}",
-                                 title=f"2-D target, iteration {n}: per mode {r.mode_counts.tolist()}")
-    return artists
+    artists += plot_particles_2d(axes[1, 0], r.x0_2d, gx, gy, r.density_2d, label="start", title="2-D target, iteration 0")
+    names = {"constant": f"constant step {c.step_size_2d:g}", "adagrad": f"AdaGrad step {c.adaptive_step_size:g}"}
+    for ax, (s, x) in zip(axes[1, 1:3], r.x_2d.items()):
+        counts = r.mode_counts[s][0, -1].tolist()
+        artists += plot_particles_2d(ax, x, gx, gy, r.density_2d, label=f"iteration {c.n_iter_2d}",
+                                     title=f"{names[s]}, iteration {c.n_iter_2d}: E, W, N, S {counts}")
+    return artists + plot_mode_balance(axes[1, 3], r)
