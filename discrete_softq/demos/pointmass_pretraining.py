@@ -13,7 +13,7 @@ prints its table of estimates with 95% bootstrap intervals and paired difference
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..experiments.pointmass_pretraining import PointMassPretrainingConfig
 from ._cli import DEFAULT_OUT, option, parse_dataclass_args, pyplot, save_figure
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..plotting.pointmass_pretraining import plot_pointmass_pretraining_study
 
     args = parse_dataclass_args(Args, argv, "pointmass_pretraining", DESCRIPTION)
-    small = dict(hidden=(16,), min_replay=32, batch_size=32, n_boot=200) if args.quick else {}
+    small: dict[str, Any] = dict(hidden=(16,), min_replay=32, batch_size=32, n_boot=200) if args.quick else {}
     cfg = PointMassPretrainingConfig(n_seeds=args.n_seeds, pretrain_steps=args.pretrain_steps,
                                      finetune_steps=args.finetune_steps, eval_every=args.eval_every,
                                      n_eval=args.n_eval, threshold=args.threshold, **small)

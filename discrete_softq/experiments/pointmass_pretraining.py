@@ -71,6 +71,7 @@ class SpeedReward(gym.Wrapper):
         if not isinstance(env, MultiGoalEnv):
             raise TypeError(f"env must be a MultiGoalEnv; got {type(env).__name__}")
         super().__init__(env)
+        self.point = env
         self.speed_reward = real(speed_reward, "speed_reward", low=0.0, low_open=True)
         self.max_speed = real(max_speed, "max_speed", low=0.0, low_open=True)
         self._steps = 0
@@ -82,11 +83,11 @@ class SpeedReward(gym.Wrapper):
 
     def step(self, action: ArrayLike) -> tuple[NDArray[np.float64], float, bool, bool, dict]:
         """Move as the point mass does; reward the capped distance moved; never terminate."""
-        before = self.env.unwrapped.position.copy()
+        before = self.point.position.copy()
         obs = self.env.step(action)[0]
         self._steps += 1
         speed = float(np.linalg.norm(obs - before))
-        truncated = self._steps >= self.env.unwrapped.max_episode_steps
+        truncated = self._steps >= self.point.max_episode_steps
         return obs, self.speed_reward * min(speed, self.max_speed), False, truncated, {"goal": -1}
 
 
@@ -177,8 +178,8 @@ class PointMassPretrainingConfig:
 
 
 def _agent(learner: str, cfg: PointMassPretrainingConfig, seed: int) -> Any:
-    common = dict(hidden=cfg.hidden, q_lr=cfg.lr, policy_lr=cfg.lr, batch_size=cfg.batch_size, gamma=0.99,
-                  min_replay=cfg.min_replay, seed=np.random.default_rng(seed))
+    common: dict[str, Any] = dict(hidden=cfg.hidden, q_lr=cfg.lr, policy_lr=cfg.lr, batch_size=cfg.batch_size,
+                                  gamma=0.99, min_replay=cfg.min_replay, seed=np.random.default_rng(seed))
     if learner == "sql":
         return SoftQLearningAgent(2, 2, alpha=cfg.alpha, svgd_particles=cfg.svgd_particles, value_particles=16,
                                   target_update_interval=cfg.target_update_interval, **common)
@@ -260,8 +261,7 @@ class PointMassPretrainingResult:
 
     def report(self) -> str:
         """The printed table: estimates per condition with 95% intervals, then the paired differences."""
-        cfg, est = self.config, self.estimates()
-        kw: dict[str, Any] = dict(n_boot=cfg.n_boot, seed=self.seed)
+        cfg, est, kw = self.config, self.estimates(), dict[str, Any](n_boot=self.config.n_boot, seed=self.seed)
         lines = [f"{cfg.n_seeds} seeds; networks {cfg.hidden}; pre-training {cfg.pretrain_steps} steps (speed in any "
                  f"direction), fine-tuning {cfg.finetune_steps} steps (east goal only); {cfg.n_eval} evaluation "
                  f"rollouts every {cfg.eval_every} steps; threshold: success >= {cfg.threshold:g}",
