@@ -230,3 +230,68 @@ def test_no_policy_beats_the_robust_optimum(seed, eps):
     pi = np.random.default_rng(seed).dirichlet(np.ones(3), size=5)
     best = robust_policy_iteration(mdp, eps).values
     assert (robust_policy_evaluation(mdp, pi, eps).values <= best + 1e-8).all()
+
+
+def lp_robust_values(mdp, pi, eps, r_next, support, sweeps):
+    """Robust value iteration whose inner step is SciPy's LP, with V = 0 on terminal states (the oracle)."""
+    P, S, A = dense_transitions(mdp), mdp.n_states, mdp.n_actions
+    V = np.zeros(S)
+    for _ in range(sweeps):
+        W = r_next + mdp.gamma * np.where(mdp.terminal, 0.0, V)
+        V = np.array([0.0 if mdp.terminal[s] else sum(pi[s, a] * lp_worst_case(P[s, a], W, eps, support[s])
+                                                     for a in range(A)) for s in range(S)])
+    return V
+
+
+def test_error_bound_covers_the_distance_to_the_lp_oracle_with_terminal_states():
+    """With a terminal state (worth its entering reward, no future) and a restricted support, the returned values
+    lie within error_bound of robust value iteration with an LP inner step (run to gamma^60 ~ 1e-13), and the
+    bound is honest but not vacuous (< 1e-9)."""
+    P = dense_transitions(random_mdp(4, 2, gamma=0.6, seed=7))
+    mdp = TabularMDP(P, np.zeros((4, 2)), 0.6, terminal=[False, False, False, True])
+    r_next, support = np.array([0.0, -1.0, 0.5, 2.0]), np.eye(4, dtype=bool) | np.eye(4, k=1, dtype=bool)
+    pi = np.random.default_rng(7).dirichlet(np.ones(2), size=4)
+    result = robust_policy_evaluation(mdp, pi, 0.6, next_reward=r_next, support=support)
+    oracle = lp_robust_values(mdp, pi, 0.6, r_next, support, sweeps=60)
+    assert result.converged and result.values[3] == 0.0
+    assert np.abs(result.values - oracle).max() <= result.error_bound + 1e-12 and result.error_bound < 1e-9
+
+
+def test_a_tol_below_the_rounding_floor_stops_and_says_so():
+    """tol = 1e-300 cannot be certified in float64: the evaluation stops (it used to loop forever or claim a bound
+    of exactly 0), warns with RoundingFloorWarning, reports converged=False, and its bound still covers a
+    tol = 1e-10 solution's distance; with a reachable tol it converges with error_bound <= tol."""
+    from discrete_softq.stopping import RoundingFloorWarning
+
+    base = random_mdp(12, 3, gamma=0.99, seed=8)
+    mdp = TabularMDP(dense_transitions(base), base.rewards * 1e3, 0.99)
+    pi = np.full(3, 1 / 3)
+    with pytest.warns(RoundingFloorWarning):
+        tight = robust_policy_evaluation(mdp, pi, 0.3, tol=1e-300)
+    loose = robust_policy_evaluation(mdp, pi, 0.3, tol=1e-6)
+    assert not tight.converged and 0 < tight.error_bound < 1e-6
+    assert loose.converged and loose.error_bound <= 1e-6
+    assert np.abs(tight.values - loose.values).max() <= tight.error_bound + loose.error_bound
+
+
+def test_the_studys_support_is_what_the_lp_oracle_checks():
+    """On blocking_maze the study's support (s itself and every successor of any action, Task.support) is passed
+    to the closed form; on every row of a sample of states the result equals the LP optimum over that support,
+    and no mass lands outside it (the adversary pushes only into neighbouring cells)."""
+    from discrete_softq.experiments.robustness import gridworld_task
+
+    task = gridworld_task("blocking_maze")
+    W = np.random.default_rng(3).normal(size=task.mdp.n_states)
+    for s in range(0, task.mdp.n_states, 7):
+        for a in range(4):
+            p = worst_case_l1(task.P[s, a], W, 0.4, task.support[s])
+            assert not (p[~task.support[s]] > 0).any()
+            assert p @ W == pytest.approx(lp_worst_case(task.P[s, a], W, 0.4, task.support[s]), abs=1e-9)
+
+
+def test_repeated_blocked_states_count_once():
+    """block_states(P, [c, c]) is block_states(P, [c]): every row stays a distribution (it used to add the mass
+    into c twice, rows summing to up to 2)."""
+    P = dense_transitions(random_mdp(4, 2, seed=4))
+    assert np.array_equal(block_states(P, [1, 1]), block_states(P, [1]))
+    assert np.allclose(block_states(P, [1, 1, 2]).sum(axis=2), 1.0)
