@@ -237,3 +237,110 @@ def test_demo_quick_run_prints_the_numbers_and_writes_the_figure(tmp_path, capsy
     out = capsys.readouterr().out
     assert "share into the room at the fork" in out and "Monte Carlo" in out and "temperature sweep" in out
     assert (tmp_path / "boltzmann_vs_maxent.png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------- the checks can fail
+def _swapped(soft, hard, alpha):
+    """The two policies exchanged: 'soft' plays softmax(Q*_hard / alpha), 'hard' carries the soft Q."""
+    from dataclasses import replace
+
+    return replace(soft, policy=one_step_policy(hard, alpha)), replace(hard, Q=soft.Q)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_inequality_check_fails_when_the_policies_are_swapped(seed):
+    """Mutation: with the two policies exchanged the claimed inequality is reversed by the whole gap (> 1e-6,
+    test_strict_gap_on_generic_random_mdps), and the check raises: its allowance (2 b / (1 - gamma) plus
+    rounding, about 1e-9 here) is far below the effect it guards."""
+    mdp = random_mdp(8, 3, seed=seed)
+    soft, hard = solve_both(mdp, 0.5)
+    check_maxent_beats_one_step_entropy(mdp, soft, hard)
+    with pytest.raises(AssertionError, match="violated"):
+        check_maxent_beats_one_step_entropy(mdp, *_swapped(soft, hard, 0.5))
+
+
+def test_the_identity_check_fails_when_the_values_are_off_by_1e_7():
+    """Mutation: soft.V shifted by 1e-7 (error_bound kept at ~1e-10) breaks J* - J(pi) = alpha sum n KL, and the
+    check raises, for pi_B and for a mixture of pi_B and the uniform policy (where the identity holds unshifted)."""
+    from dataclasses import replace
+
+    mdp = random_mdp(8, 3, seed=0)
+    soft, hard = solve_both(mdp, 0.5)
+    pi_B = one_step_policy(hard, 0.5)
+    check_soft_performance_difference(mdp, soft, pi_B)
+    with pytest.raises(AssertionError, match="violated"):
+        check_soft_performance_difference(mdp, replace(soft, V=soft.V + 1e-7), pi_B)
+    mixed = 0.5 * pi_B + 0.5 / 3                       # the identity holds for any policy, not for a doctored V
+    check_soft_performance_difference(mdp, soft, mixed)
+    with pytest.raises(AssertionError, match="violated"):
+        check_soft_performance_difference(mdp, replace(soft, V=soft.V - 1e-7), mixed)
+
+
+def test_the_degenerate_check_fails_on_a_strict_mdp_and_for_a_perturbed_soft_policy():
+    """Mutation: the equality check raises on the (non-degenerate) fork, and on a degenerate gamma = 0 MDP when the
+    soft policy is moved 1% towards a deterministic one (a return change of order 1e-4, allowance ~1e-9)."""
+    from dataclasses import replace
+
+    fork = fork_mdp(0.9, 1.0)
+    with pytest.raises(AssertionError, match="violated"):
+        check_one_step_is_maxent_when_degenerate(fork, *solve_both(fork, 1.0))
+    mdp = random_mdp(5, 3, gamma=0.0, seed=1)
+    soft, hard = solve_both(mdp, 0.5)
+    check_one_step_is_maxent_when_degenerate(mdp, soft, hard)
+    nudged = replace(soft, policy=0.99 * soft.policy + 0.01 * np.eye(3)[0])
+    with pytest.raises(AssertionError, match="violated"):
+        check_one_step_is_maxent_when_degenerate(mdp, nudged, hard)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda m, s, h: check_maxent_beats_one_step_entropy("mdp", s, h), TypeError, "mdp"),
+    (lambda m, s, h: check_maxent_beats_one_step_entropy(m, s.Q, h), TypeError, "soft"),
+    (lambda m, s, h: check_maxent_beats_one_step_entropy(m, s, s), ValueError, "hard"),
+    (lambda m, s, h: check_soft_performance_difference(m, s, [0.7, 0.7, 0.7]), ValueError, "policy"),
+    (lambda m, s, h: check_soft_performance_difference(random_mdp(3, 3, seed=0), s, np.full(3, 1 / 3)),
+     ValueError, "soft"),
+    (lambda m, s, h: check_one_step_is_maxent_when_degenerate(m, s, h, prior=[0.5, 0.5]), ValueError, "prior"),
+], ids=["mdp str", "soft array", "hard at alpha 0.5", "policy sums 2.1", "soft of another mdp", "prior shape"])
+def test_the_checks_refuse_bad_arguments_by_name(call, error, name):
+    """The theorem checks raise TypeError/ValueError naming the argument instead of an opaque traceback."""
+    mdp = random_mdp(4, 3, seed=0)
+    soft, hard = solve_both(mdp, 0.5)
+    with pytest.raises(error, match=name):
+        call(mdp, soft, hard)
+
+
+def test_the_checks_refuse_gamma_one():
+    """gamma = 1 (episodic): the allowance 2 b / (1 - gamma) is undefined; refused naming gamma (was ZeroDivisionError)."""
+    mdp = fork_mdp(1.0, 1.0)
+    soft, hard = soft_value_iteration(mdp, 1.0), value_iteration(mdp)
+    with pytest.raises(ValueError, match="gamma"):
+        check_maxent_beats_one_step_entropy(mdp, soft, hard)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"alphas": (0.03, -1.0)}, ValueError, "alphas"), ({"alphas": 0.03}, TypeError, "alphas"),
+    ({"n_seeds": 1}, ValueError, "n_seeds"), ({"n_seeds": 2.0}, TypeError, "n_seeds"),
+    ({"seed": -1}, ValueError, "seed"), ({"prior": ["shannon"]}, ValueError, "prior"),
+    ({"gamma": 1.0}, ValueError, "gamma"), ({"step_reward": float("nan")}, ValueError, "step_reward"),
+], ids=["negative alpha in alphas", "alphas scalar", "one seed", "float seeds", "negative seed", "prior list",
+        "gamma 1", "NaN step reward"])
+def test_run_refuses_bad_arguments_by_name(kwargs, error, name):
+    """run_boltzmann_vs_maxent validates every argument up front (n_seeds = 0.0 used to skip the check silently,
+    a list prior raised an opaque 'unhashable type')."""
+    with pytest.raises(error, match=name):
+        bvm.run_boltzmann_vs_maxent(**{"n_seeds": 0, "alphas": (), **kwargs})
+
+
+def test_results_cannot_be_changed_and_other_maps_are_refused(layout_policies):
+    """PolicyStats arrays are read-only copies, the sweep a tuple; policy_stats on another map (whose cells the
+    route shares would misread) raises ValueError naming env."""
+    env, (soft, _) = layout_policies
+    with pytest.raises(ValueError):
+        soft.policy[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        soft.occupancy[0] = 1.0
+    assert isinstance(bvm.run_boltzmann_vs_maxent(alphas=(0.03,), n_seeds=0).sweep, tuple)
+    from discrete_softq.envs import GridWorld
+
+    with pytest.raises(ValueError, match="env"):
+        bvm.policy_stats(GridWorld("two_routes"), np.full((40, 4), 0.25), 0.0, None, "x")

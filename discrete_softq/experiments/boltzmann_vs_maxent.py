@@ -24,10 +24,11 @@ from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
 from .. import boltzmann_policy, maxent_return, soft_value_iteration, value_iteration
-from .._validate import integer, real
+from .._validate import frozen, integer, real
 from ..agents.stats import Estimate, bootstrap_ci
-from ..envs import Action, GridWorld
+from ..envs import Action, GridWorld, parse_layout
 from ..inference import occupancy, trajectory_entropy, visit_counts
+from ..mdp import check_policy
 from ..soft import entropy_bonus
 
 __all__ = ["LAYOUT", "PRIORS", "PolicyStats", "SweepRow", "BoltzmannVsMaxEntResult", "make_env", "policy_stats",
@@ -88,7 +89,7 @@ class SweepRow:
 
 @dataclass(frozen=True, eq=False)
 class BoltzmannVsMaxEntResult:
-    """Everything :func:`run_boltzmann_vs_maxent` measured."""
+    """Everything :func:`run_boltzmann_vs_maxent` measured (policies and occupancies read-only, the sweep a tuple)."""
 
     alpha: float
     prior: str
@@ -96,7 +97,7 @@ class BoltzmannVsMaxEntResult:
     step_reward: float
     soft: PolicyStats
     one_step: PolicyStats
-    sweep: list[SweepRow]
+    sweep: tuple[SweepRow, ...]
     monte_carlo: dict[str, dict[str, Estimate]]
 
     def report(self) -> str:
@@ -127,6 +128,22 @@ class BoltzmannVsMaxEntResult:
         return "\n".join(lines)
 
 
+def _prior(prior: str) -> str:
+    """``prior`` checked to be a key of :data:`PRIORS`."""
+    if not isinstance(prior, str) or prior not in PRIORS:
+        raise ValueError(f"prior must be one of {sorted(PRIORS)}; got {prior!r}")
+    return prior
+
+
+def _check_env(env: GridWorld) -> GridWorld:
+    """``env`` checked to be a GridWorld on the ``corridor_or_room`` map (the route statistics read its cells)."""
+    if not isinstance(env, GridWorld):
+        raise TypeError(f"env must be a GridWorld; got {type(env).__name__}")
+    if env.layout != parse_layout(LAYOUT):
+        raise ValueError(f"env must be on the {LAYOUT!r} map (make_env()); got another layout")
+    return env
+
+
 def make_env(step_reward: float = -0.05, gamma: float = 0.95) -> GridWorld:
     """The ``corridor_or_room`` gridworld: +1 at the goal, ``step_reward`` per other step, no episode limit.
 
@@ -143,16 +160,18 @@ def policy_stats(env: GridWorld, policy: NDArray, alpha: float, prior: NDArray |
     >>> round(policy_stats(env, np.full((56, 4), 0.25), 0.0, None, "uniform").fork_room_share, 3)
     0.5
     """
-    mdp = env.to_mdp()
-    s0 = env.start_state()
+    mdp = _check_env(env).to_mdp()
+    policy, s0 = check_policy(policy, mdp.n_states, mdp.n_actions), env.start_state()
     undiscounted = visit_counts(env.to_mdp(gamma=1.0), policy)   # expected visits per episode
     via_room = undiscounted[env.state_index(*_ROOM_EXIT[0]), _ROOM_EXIT[1]]
     via_corridor = undiscounted[env.state_index(*_CORRIDOR_EXIT[0]), _CORRIDOR_EXIT[1]]
     down, right = policy[s0, Action.DOWN], policy[s0, Action.RIGHT]
-    return PolicyStats(name, np.asarray(policy), maxent_return(mdp, policy, alpha, prior),
+    if down + right == 0 or via_room + via_corridor == 0:
+        raise ValueError("policy must move down or right at the start and reach the goal (the route shares are undefined)")
+    return PolicyStats(name, frozen(policy), maxent_return(mdp, policy, alpha, prior),
                        maxent_return(mdp, policy, 0.0), trajectory_entropy(mdp, policy),
                        float(down / (down + right)), float(via_room / (via_room + via_corridor)),
-                       occupancy(mdp, policy).sum(axis=1))
+                       frozen(occupancy(mdp, policy).sum(axis=1)))
 
 
 def compare_policies(env: GridWorld, alpha: float, prior: str = "shannon",
@@ -163,12 +182,18 @@ def compare_policies(env: GridWorld, alpha: float, prior: str = "shannon",
     >>> round(one_step.fork_room_share, 6), soft.fork_room_share > 0.9
     (0.5, True)
     """
-    rho = PRIORS[prior]
-    mdp = env.to_mdp()
+    rho = PRIORS[_prior(prior)]
+    mdp = _check_env(env).to_mdp()
     soft = soft_value_iteration(mdp, alpha, tol=tol, prior=rho).policy
     one_step = boltzmann_policy(value_iteration(mdp, tol=tol).Q, alpha, prior=rho)
     return (policy_stats(env, soft, alpha, rho, "soft optimum"),
             policy_stats(env, one_step, alpha, rho, "softmax(Q*_hard / alpha)"))
+
+
+def _alphas(alphas: Sequence[float]) -> list[float]:
+    if isinstance(alphas, (str, bytes)) or not hasattr(alphas, "__iter__"):
+        raise TypeError(f"alphas must be a sequence of temperatures; got {type(alphas).__name__}")
+    return [real(a, "alphas", low=0.0, low_open=True) for a in alphas]
 
 
 def temperature_sweep(env: GridWorld, alphas: Sequence[float],
@@ -180,8 +205,8 @@ def temperature_sweep(env: GridWorld, alphas: Sequence[float],
     """
     rows = []
     for prior in priors:
-        for a in alphas:
-            s, b = compare_policies(env, float(a), prior)
+        for a in _alphas(alphas):
+            s, b = compare_policies(env, a, prior)
             rows.append(SweepRow(float(a), prior, s.maxent_return - b.maxent_return,
                                  s.trajectory_entropy - b.trajectory_entropy, s.fork_room_share,
                                  b.fork_room_share, s.room_route_share, b.room_route_share))
@@ -226,6 +251,8 @@ def monte_carlo(env: GridWorld, soft: PolicyStats, one_step: PolicyStats, alpha:
     (['difference', 'one_step', 'soft'], 2)
     """
     n_seeds, n_episodes = integer(n_seeds, "n_seeds", low=2), integer(n_episodes, "n_episodes", low=1)
+    alpha, prior = real(alpha, "alpha", low=0.0), _prior(prior)
+    seed, max_steps = integer(seed, "seed", low=0), integer(max_steps, "max_steps", low=1)
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_seeds)]
     per = {}
     for stats in tqdm((soft, one_step), unit="policy", disable=not progress):
@@ -247,12 +274,15 @@ def run_boltzmann_vs_maxent(alpha: float = 0.03, prior: str = "shannon", step_re
     >>> res.soft.maxent_return > res.one_step.maxent_return
     True
     """
-    alpha = real(alpha, "alpha", low=0.0, low_open=True)
-    if prior not in PRIORS:
-        raise ValueError(f"prior must be one of {sorted(PRIORS)}; got {prior!r}")
-    env = make_env(real(step_reward, "step_reward"), real(gamma, "gamma", low=0.0, high=1.0, high_open=True))
+    alpha, prior, alphas = real(alpha, "alpha", low=0.0, low_open=True), _prior(prior), _alphas(alphas)
+    n_seeds, seed = integer(n_seeds, "n_seeds", low=0), integer(seed, "seed", low=0)
+    n_episodes = integer(n_episodes, "n_episodes", low=1)
+    if n_seeds == 1:
+        raise ValueError("n_seeds must be 0 (no Monte Carlo check) or >= 2 (a bootstrap CI); got 1")
+    step_reward = real(step_reward, "step_reward")
+    env = make_env(step_reward, real(gamma, "gamma", low=0.0, high=1.0, high_open=True))
     soft, one_step = compare_policies(env, alpha, prior)
     mc = {} if n_seeds == 0 else monte_carlo(env, soft, one_step, alpha, prior, n_seeds, n_episodes, seed,
                                              progress=progress)
     return BoltzmannVsMaxEntResult(alpha, prior, env.to_mdp().gamma, step_reward, soft, one_step,
-                                   temperature_sweep(env, alphas), mc)
+                                   tuple(temperature_sweep(env, alphas)), mc)

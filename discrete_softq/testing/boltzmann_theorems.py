@@ -24,7 +24,12 @@ with :math:`n_\pi(s) = \mathbb{E}_\pi \sum_t \gamma^t 1[s_t = s]` the discounted
 action (a contextual bandit); ``alpha = 0``; or differences only on states unreachable from the start.
 
 Each ``check_*`` states one claim; solutions are trusted as far as their ``error_bound`` ``b``:
-the Boltzmann policy of a ``Q`` within ``b`` of :math:`Q^*` loses at most :math:`2b/(1-\gamma)`.
+the Boltzmann policy of a ``Q`` within ``b`` of :math:`Q^*` loses at most :math:`2b/(1-\gamma)` (the soft
+policy-loss bound: :math:`V^* - V^\pi = (I - \gamma P_\pi)^{-1}[\,\cdot\,]` of a per-state loss at most
+:math:`2b`, since :math:`\pi` maximises :math:`\pi^\top Q + \alpha \mathcal{H}` for a ``Q`` off by at most ``b``
+in each entry), so ``gamma < 1`` is required. ``tests/test_boltzmann_vs_maxent.py`` checks that each
+check fails when the claim is broken by far less than the effects it measures (swapped policies, values
+off by ``1e-7``).
 Pass another ``evaluate`` (signature of :func:`~discrete_softq.soft_policy_evaluation`, e.g.
 :func:`discrete_softq.reference.soft_policy_evaluation`, a dense linear solve) as an oracle.
 """
@@ -39,8 +44,8 @@ from numpy.typing import ArrayLike, NDArray
 from ..dp import SoftSolution
 from ..evaluation import soft_policy_evaluation
 from ..inference import visit_counts
-from ..mdp import TabularMDP
-from ..soft import boltzmann_policy, entropy_bonus, log_sum_exp
+from ..mdp import TabularMDP, check_mdp, check_policy
+from ..soft import boltzmann_policy, check_prior, entropy_bonus, log_sum_exp
 from .operator_theorems import rounding_slack, violated
 
 __all__ = ["one_step_policy", "maxent_return_of", "check_maxent_beats_one_step_entropy",
@@ -57,6 +62,8 @@ def one_step_policy(hard: SoftSolution, alpha: float, prior: ArrayLike | None = 
     >>> one_step_policy(value_iteration(two_state_goal_mdp()), 1.0).shape
     (2, 2)
     """
+    if not isinstance(hard, SoftSolution):
+        raise TypeError(f"hard must be a SoftSolution; got {type(hard).__name__}")
     return boltzmann_policy(hard.Q, alpha, prior=prior)
 
 
@@ -77,11 +84,28 @@ def maxent_return_of(mdp: TabularMDP, policy: ArrayLike, alpha: float, prior: Ar
 
 def _kl_to_boltzmann(pi: NDArray, Q: NDArray, alpha: float, prior: ArrayLike | None) -> NDArray[np.float64]:
     """``KL(pi(.|s) || softmax(Q(s,.)/alpha))`` from log-probabilities ``log rho + (Q - V)/alpha`` (no underflow)."""
-    log_rho = 0.0 if prior is None else np.log(np.broadcast_to(np.asarray(prior, dtype=float), Q.shape))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"):                 # a prior may exclude actions: log 0 = -inf, where pi = 0 too
+        log_rho = 0.0 if prior is None else np.log(np.broadcast_to(np.asarray(prior, dtype=float), Q.shape))
         log_target = log_rho + (Q - log_sum_exp(Q, alpha, None if prior is None else np.asarray(prior))[:, None]) / alpha
         log_ratio = np.where(pi > 0, np.log(np.where(pi > 0, pi, 1.0)) - log_target, 0.0)
     return (pi * log_ratio).sum(axis=1)
+
+
+def _checked(mdp: TabularMDP, soft: SoftSolution, hard: SoftSolution | None = None) -> TabularMDP:
+    """The model, after checking the solutions' types, shapes and temperatures (errors name the argument)."""
+    mdp = check_mdp(mdp)
+    if mdp.gamma >= 1.0:
+        raise ValueError(f"mdp.gamma must be < 1 (the allowance 2 error_bound / (1 - gamma)); got {mdp.gamma}")
+    for name, sol in (("soft", soft), ("hard", hard)):
+        if sol is None and name == "hard":
+            continue
+        if not isinstance(sol, SoftSolution):
+            raise TypeError(f"{name} must be a SoftSolution; got {type(sol).__name__}")
+        if sol.Q.shape != (mdp.n_states, mdp.n_actions):
+            raise ValueError(f"{name} must solve this mdp: Q of shape {(mdp.n_states, mdp.n_actions)}; got {sol.Q.shape}")
+    if hard is not None and hard.alpha != 0.0:
+        raise ValueError(f"hard must be a solution at alpha = 0; got alpha = {hard.alpha}")
+    return mdp
 
 
 def _slack(mdp: TabularMDP, soft: SoftSolution, *values: float) -> float:
@@ -103,7 +127,7 @@ def check_maxent_beats_one_step_entropy(mdp: TabularMDP, soft: SoftSolution, har
     >>> mdp = two_state_goal_mdp()
     >>> check_maxent_beats_one_step_entropy(mdp, soft_value_iteration(mdp, 0.5), value_iteration(mdp))
     """
-    alpha = soft.alpha
+    mdp, alpha, prior = _checked(mdp, soft, hard), soft.alpha, check_prior(prior, soft.Q.shape)
     J_soft = maxent_return_of(mdp, soft.policy, alpha, prior, evaluate)
     J_one = maxent_return_of(mdp, one_step_policy(hard, alpha, prior), alpha, prior, evaluate)
     allowed = 2 * soft.error_bound / (1 - mdp.gamma) + _slack(mdp, soft, J_soft, J_one)
@@ -128,8 +152,8 @@ def check_soft_performance_difference(mdp: TabularMDP, soft: SoftSolution, polic
     >>> mdp = two_state_goal_mdp()
     >>> check_soft_performance_difference(mdp, soft_value_iteration(mdp, 0.5), np.full((2, 2), 0.5))
     """
-    alpha, b = soft.alpha, soft.error_bound
-    pi = np.broadcast_to(np.asarray(policy, dtype=float), soft.Q.shape)
+    mdp, alpha, b, prior = _checked(mdp, soft), soft.alpha, soft.error_bound, check_prior(prior, soft.Q.shape)
+    pi = check_policy(policy, mdp.n_states, mdp.n_actions)
     gap = float(mdp.initial @ soft.V) - maxent_return_of(mdp, pi, alpha, prior, evaluate)
     n = visit_counts(mdp, pi).sum(axis=1)
     kl = _kl_to_boltzmann(pi, soft.Q, alpha, prior) if alpha > 0 else np.zeros(len(n))
@@ -156,7 +180,7 @@ def check_one_step_is_maxent_when_degenerate(mdp: TabularMDP, soft: SoftSolution
     >>> mdp = TabularMDP(np.ones((1, 2, 1)), [[0.0, 1.0]], gamma=0.5)   # one state: successors do not depend on a
     >>> check_one_step_is_maxent_when_degenerate(mdp, soft_value_iteration(mdp, 0.5), value_iteration(mdp))
     """
-    alpha = soft.alpha
+    mdp, alpha, prior = _checked(mdp, soft, hard), soft.alpha, check_prior(prior, soft.Q.shape)
     J_soft = maxent_return_of(mdp, soft.policy, alpha, prior, evaluate)
     J_one = maxent_return_of(mdp, one_step_policy(hard, alpha, prior), alpha, prior, evaluate)
     allowed = 2 * (soft.error_bound + hard.error_bound) / (1 - mdp.gamma) + _slack(mdp, soft, J_soft, J_one)
