@@ -1,6 +1,6 @@
 """Demo: the soft value's importance sampling (uniform vs policy proposal), and multi-goal robustness to noise.
 
-    python -m discrete_softq.demo importance_sampling [--quick] [--mg-seeds 4] [--out DIR]
+    python -m discrete_softq.demo importance_sampling [--quick] [--mg-seeds 3] [--out DIR]
 
 1. The lab (:func:`discrete_softq.experiments.importance_sampling.run_is_lab`): a soft Q with a
    closed-form soft value on [-1, 1]^d, d = 1..6; the bias of log Z_hat against the number of
@@ -10,7 +10,7 @@
    soft Q-learning with ``value_proposal="uniform"`` and ``"policy"``, and DDPG, each trained for
    ``--mg-steps`` on ``--mg-seeds`` seeds; goals reached and return, then the same agents rolled
    out under ``MultiGoalEnv(dynamics_noise=sigma)``. ``--mg-seeds 0`` skips this part. The default
-   budget (3 agents x 4 seeds x 6,000 steps) takes about 10 minutes on one core.
+   budget (3 agents x 3 seeds x 6,000 steps) takes about 10-20 minutes on one core.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Args:
     """lab: width of each mode of exp(Q / alpha)"""
     mg_steps: int = option(6000, low=1)
     """multi-goal: training steps per agent"""
-    mg_seeds: int = option(4, low=0)
+    mg_seeds: int = option(3, low=0)
     """multi-goal: seeds per agent (0 skips the multi-goal part)"""
     n_rollouts: int = option(100, low=1)
     """multi-goal: evaluation rollouts per agent and noise level"""

@@ -75,6 +75,8 @@ class RunSummary:
         Share of rollouts that end at some goal.
     mean_return : Estimate
         Mean evaluation return.
+    settings : str
+        The trained agent's main settings (the defaults of ``run_multigoal`` may change).
     """
 
     n_seeds: int
@@ -83,12 +85,23 @@ class RunSummary:
     all_four: int
     hit_rate: Estimate
     mean_return: Estimate
+    settings: str = ""
 
     def report(self, name: str) -> str:
-        """One line: goals reached, seeds with all four, hit rate, return."""
+        """One line: goals reached, seeds with all four, hit rate, return; then the settings."""
         return (f"{name:12s} {self.n_seeds} seeds x {self.n_steps} steps: goals reached (>= {MIN_SHARE:.0%} of "
                 f"rollouts) {self.goals_reached}, all four on {self.all_four}/{self.n_seeds} seeds; "
-                f"goal-hit rate {self.hit_rate}; mean return {self.mean_return}")
+                f"goal-hit rate {self.hit_rate}; mean return {self.mean_return}\n{'':13s}settings: {self.settings}")
+
+
+def agent_settings(agent: Any) -> str:
+    """The main settings of a trained SQL or DDPG agent, read from the agent itself."""
+    keys = ("alpha", "value_proposal", "updates_per_step", "value_particles", "svgd_particles", "noise", "noise_std",
+            "ou_theta", "batch_size")
+    parts = [f"{k}={getattr(agent, k)!r}" for k in keys if hasattr(agent, k)]
+    net = getattr(agent, "qf", None) or getattr(agent, "critic", None)
+    sizes = getattr(net, "sizes", None)
+    return ", ".join(parts + ([f"qf sizes={list(sizes)}"] if sizes is not None else []))
 
 
 def summarise_runs(runs: Mapping[str, Sequence[MultiGoalResult]]) -> dict[str, RunSummary]:
@@ -99,7 +112,8 @@ def summarise_runs(runs: Mapping[str, Sequence[MultiGoalResult]]) -> dict[str, R
         hits = np.array([np.mean(r.rollouts.goals >= 0) for r in results])
         ret = np.array([np.mean(r.rollouts.returns) for r in results])
         out[name] = RunSummary(len(results), len(results[0].history.step_rewards), bootstrap_ci(reached),
-                               int(np.sum(reached == 4)), bootstrap_ci(hits), bootstrap_ci(ret))
+                               int(np.sum(reached == 4)), bootstrap_ci(hits), bootstrap_ci(ret),
+                               agent_settings(results[0].agent))
     return out
 
 
@@ -184,7 +198,7 @@ class ProposalNoiseStudy:
         return "\n".join([*(s.report(name) for name, s in self.summaries.items()), self.noise.report()])
 
 
-def run_proposal_noise_study(n_steps: int = 6000, seeds: Sequence[int] = (0, 1, 2, 3),
+def run_proposal_noise_study(n_steps: int = 6000, seeds: Sequence[int] = (0, 1, 2),
                              noise_levels: Sequence[float] = NOISE_LEVELS, n_rollouts: int = 100,
                              progress: bool = False) -> ProposalNoiseStudy:
     """Train :data:`CONFIGS` (:func:`train_agents`), summarise them, and evaluate them under noise.
