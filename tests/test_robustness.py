@@ -87,12 +87,35 @@ def test_crossing_point_needs_the_soft_policy_to_stay_ahead():
     assert crossing_point((0, 1, 2), -np.ones((3, 2)), hard) == np.inf
 
 
-def test_bad_config_names_the_field():
-    """A negative temperature or a slip above 1 is refused naming the field."""
-    with pytest.raises(ValueError, match="alphas"):
-        RobustnessConfig(alphas=(-0.1,))
-    with pytest.raises(ValueError, match="slips"):
-        RobustnessConfig(slips=(1.5,))
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"alphas": (-0.1,)}, ValueError, "alphas"), ({"slips": (1.5,)}, ValueError, "slips"),
+    ({"layouts": "two_routes"}, TypeError, "layouts"), ({"layouts": ("no_such_map",)}, ValueError, "layouts"),
+    ({"alphas": 0.1}, TypeError, "alphas"), ({"budgets": ()}, TypeError, "budgets"),
+    ({"alphas": (0.01, 0.01)}, ValueError, "alphas"), ({"walls": (1.0,)}, TypeError, "walls"),
+    ({"step_reward": float("nan")}, ValueError, "step_reward"), ({"gamma": 1.0}, ValueError, "gamma"),
+], ids=["negative alpha", "slip 1.5", "layouts a string", "unknown map", "alphas scalar", "no budgets",
+        "repeated alpha", "float walls", "NaN step reward", "gamma 1"])
+def test_bad_config_names_the_field(kwargs, error, name):
+    """Bad fields are refused on construction, naming the field (a string of layouts used to be iterated letter by
+    letter, a NaN step reward and repeated temperatures, which overwrite each other's policy label, accepted)."""
+    with pytest.raises(error, match=name):
+        RobustnessConfig(**kwargs)
+
+
+def test_bad_arguments_of_the_study_functions_name_the_parameter():
+    """run_robustness needs a RobustnessConfig; crossing_point needs soft and hard of shape (len(levels), n);
+    evaluate_kind a known kind, an int n_draws and a seed or Generator."""
+    with pytest.raises(TypeError, match="config"):
+        run_robustness({"alphas": (0.1,)})
+    with pytest.raises(ValueError, match="soft and hard"):
+        crossing_point((0, 1), np.zeros((3, 2)), np.zeros((3, 2)))
+    task = gridworld_task("blocking_maze", CONFIG)
+    policies = nominal_policies(task, (0.1,))
+    for kwargs, error, name in (({"kind": "quake"}, ValueError, "kind"), ({"n_draws": 2.5}, TypeError, "n_draws"),
+                                ({"rng": "seed"}, TypeError, "rng")):
+        call = {"kind": "slip", "n_draws": 2, "rng": 0, **kwargs}
+        with pytest.raises(error, match=name):
+            evaluate_kind(task, policies, call["kind"], (0.0,), call["n_draws"], call["rng"])
 
 
 def test_the_demo_runs_quick(tmp_path):

@@ -11,7 +11,7 @@ the soft policy stays ahead of the hard one) and writes ``robustness.png``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ._cli import DEFAULT_OUT, floats, option, parse_dataclass_args, pyplot, save_figure
@@ -52,10 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     from ..plotting.robustness import plot_robustness_study
 
     args = parse_dataclass_args(Args, argv, "robustness", DESCRIPTION)
-    coarse = {"slips": (0.0, 0.1, 0.2, 0.3), "pushes": (0.0, 0.1, 0.2, 0.3), "budgets": (0.0, 0.1, 0.2, 0.4),
-              "walls": (0, 1, 2)} if args.quick else {}
-    study = run_robustness(RobustnessConfig(alphas=tuple(args.alphas), n_draws=args.n_draws, n_mdps=args.n_mdps,
-                                            seed=args.seed, **coarse), progress=not args.no_progress)
+    config = RobustnessConfig(alphas=tuple(args.alphas), n_draws=args.n_draws, n_mdps=args.n_mdps, seed=args.seed)
+    if args.quick:   # coarser strength grids
+        config = replace(config, slips=(0.0, 0.1, 0.2, 0.3), pushes=(0.0, 0.1, 0.2, 0.3), budgets=(0.0, 0.1, 0.2, 0.4),
+                         walls=(0, 1, 2))
+    study = run_robustness(config, progress=not args.no_progress)
     print(study.report())
     fig, axes = pyplot().subplots(len(study.tasks), len(KINDS), figsize=(5 * len(KINDS), 4 * len(study.tasks)))
     plot_robustness_study(axes, study)

@@ -1,24 +1,20 @@
 r"""Are max-ent policies more robust to perturbed dynamics? Exact evaluation on perturbed models.
 
-Policies optimal for the **nominal** model (soft-optimal with a KL-to-uniform bonus at several
-temperatures ``alpha``, and the hard optimum: the deterministic greedy policy, and the one uniform
-over tied greedy actions) are frozen and evaluated **exactly, on the reward only** (``alpha = 0``:
-:func:`~discrete_softq.evaluation.maxent_return`) on perturbed models. Perturbations, each at a
-strength ``p`` (``P`` is the nominal model, ``P_a = P(.|s, a)``):
+Policies optimal for the **nominal** model (soft-optimal with a KL-to-uniform bonus at several temperatures
+``alpha``; the hard optimum: the deterministic greedy policy, and the one uniform over tied greedy actions)
+are frozen and evaluated **exactly, on the reward only** (``alpha = 0``: :func:`~discrete_softq.evaluation.maxent_return`)
+on perturbed models, each at a strength ``p`` (``P`` the nominal model, ``P_a = P(.|s, a)``):
 
-* ``slip`` -- gridworlds: the move goes sideways with probability ``p``
-  (:class:`~discrete_softq.envs.GridWorld` ``slip``); random MDPs: a uniform random action
-  replaces the chosen one with probability ``p`` (:func:`action_noise`);
-* ``push`` -- a random *wind*: each state ``s`` has a hidden action ``w(s)``, drawn uniformly once
-  per model; with probability ``p`` it is executed instead of the chosen one (:func:`wind`; on a
-  gridworld, a push one cell in a fixed, unknown direction per cell); ``n_draws`` wind fields;
-* ``walls`` -- ``k`` states of the hard policy's nominal route (the ``ROUTE`` non-start, non-terminal
-  states it visits most) become walls: mass into them stays put, a bump (:func:`block_states`).
-  Blocks that cut every path to the goal are left out; all blocks if at most ``n_draws``, else
-  ``n_draws`` random ones;
-* ``adversary`` -- the worst case, for each policy, over the rectangular L1 ball of radius ``p``
-  around each ``P(.|s, a)`` (:func:`~discrete_softq.robust.robust_policy_evaluation`), moving mass
-  only to states some action reaches from ``s`` or to ``s`` (gridworlds: a neighbouring cell).
+* ``slip`` -- gridworlds: the move goes sideways with probability ``p`` (:class:`~discrete_softq.envs.GridWorld`
+  ``slip``); random MDPs: a uniform random action replaces the chosen one (:func:`~discrete_softq.robust.action_noise`);
+* ``push`` -- a random *wind*: each state ``s`` has a hidden action ``w(s)``, drawn uniformly per model, executed
+  instead of the chosen one with probability ``p`` (:func:`~discrete_softq.robust.wind`); ``n_draws`` wind fields;
+* ``walls`` -- ``k`` states of the hard policy's nominal route (the ``ROUTE`` non-start, non-terminal states it
+  visits most) become walls: mass into them stays put (:func:`~discrete_softq.robust.block_states`). Blocks that
+  cut every path to the goal are left out; all blocks if at most ``n_draws``, else ``n_draws`` random ones;
+* ``adversary`` -- the worst case, for each policy, over the rectangular L1 ball of radius ``p`` around each
+  ``P(.|s, a)`` (:func:`~discrete_softq.robust.robust_policy_evaluation`), moving mass only to ``s`` or states some
+  action reaches from ``s`` (:attr:`Task.support`; gridworlds: a neighbouring cell).
 
 MDPs: ``two_routes``, ``blocking_maze`` (+1 at the goal, ``step_reward`` per step) and random MDPs
 (:func:`~discrete_softq.random_mdp`, start state 0); 95% bootstrap intervals over draws or MDPs.
@@ -39,7 +35,7 @@ from tqdm import tqdm
 from .. import _validate
 from ..agents.stats import bootstrap_band, bootstrap_ci
 from ..dp import soft_policy_iteration, value_iteration
-from ..envs import GridWorld
+from ..envs import LAYOUTS, GridWorld
 from ..evaluation import maxent_return
 from ..inference import occupancy
 from ..mdp import TabularMDP
@@ -60,11 +56,9 @@ class RobustnessConfig:
 
     Attributes
     ----------
-    layouts : tuple of str
-        Gridworld maps (keys of ``LAYOUTS``); ``gamma``, ``step_reward``, ``goal_reward`` their task
-        (the maze study's ``step`` scheme by default).
-    alphas : tuple of float
-        Temperatures of the soft policies (KL to uniform).
+    layouts, alphas : tuple of str, tuple of float
+        Gridworld maps (keys of ``LAYOUTS``; ``gamma``, ``step_reward``, ``goal_reward`` their task, the maze
+        study's ``step`` scheme by default); distinct temperatures of the soft policies (KL to uniform).
     slips, pushes, budgets, walls : tuple
         Strengths of each perturbation (``budgets``: L1 radius; ``walls``: numbers of blocked states).
     n_draws : int
@@ -91,13 +85,20 @@ class RobustnessConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        for name in ("layouts", "alphas", "slips", "pushes", "walls", "budgets"):
+            if not isinstance(value := getattr(self, name), tuple) or not (value or name == "layouts"):
+                raise TypeError(f"{name} must be a {'' if name == 'layouts' else 'non-empty '}tuple; got {value!r}")
+        if unknown := [x for x in self.layouts if not isinstance(x, str) or x not in LAYOUTS]:
+            raise ValueError(f"layouts must be names of LAYOUTS; got {unknown!r}")
         for name, low, high in (("alphas", 0.0, None), ("slips", 0.0, 1.0), ("pushes", 0.0, 1.0), ("budgets", 0.0, 2.0)):
             for v in getattr(self, name):
                 _validate.real(v, name, low=low, high=high, low_open=name == "alphas")
         for k in self.walls:
             _validate.integer(k, "walls", low=0, high=ROUTE)
-        for name in ("gamma", "mdp_gamma"):
-            _validate.real(getattr(self, name), name, low=0.0, high=1.0, high_open=True)
+        if len({f"{a:g}" for a in self.alphas}) != len(self.alphas):
+            raise ValueError(f"alphas must be distinct temperatures (they label the policies); got {self.alphas}")
+        for name, high in (("gamma", 1.0), ("mdp_gamma", 1.0), ("step_reward", None), ("goal_reward", None)):
+            _validate.real(getattr(self, name), name, low=None if high is None else 0.0, high=high, high_open=True)
         for name, low in (("n_draws", 2), ("n_mdps", 2), ("n_states", 2), ("n_actions", 2), ("branching", 1), ("seed", 0)):
             _validate.integer(getattr(self, name), name, low=low)
 
@@ -132,8 +133,7 @@ def gridworld_task(layout: str, config: RobustnessConfig = RobustnessConfig()) -
         return GridWorld(layout, step_reward=config.step_reward, goal_reward=config.goal_reward, slip=slip,
                          gamma=config.gamma)
 
-    mdp = env(0.0).to_mdp()
-    P = dense_transitions(mdp)
+    P = _validate.frozen(dense_transitions(mdp := env(0.0).to_mdp()))
     return Task(layout, mdp, P, np.array(env(0.0).reward_table()), lambda s: env(s).to_mdp())
 
 
@@ -143,9 +143,8 @@ def random_mdp_task(seed: int, config: RobustnessConfig = RobustnessConfig()) ->
     >>> random_mdp_task(0).mdp.n_states
     20
     """
-    base = random_mdp(config.n_states, config.n_actions, gamma=config.mdp_gamma, branching=config.branching,
-                      seed=seed)
-    P = dense_transitions(base)
+    base = random_mdp(config.n_states, config.n_actions, gamma=config.mdp_gamma, branching=config.branching, seed=seed)
+    P = _validate.frozen(dense_transitions(base))
     mdp = TabularMDP(P, base.rewards, base.gamma, initial=np.eye(config.n_states)[0])
     return (task := Task(f"random_mdp_{seed}", mdp, P, None, lambda p: task.model(action_noise(P, p))))
 
@@ -160,9 +159,8 @@ def nominal_policies(task: Task, alphas: tuple[float, ...]) -> dict[str, NDArray
     ties = Q >= Q.max(axis=1, keepdims=True) - 1e-9
     policies = {"hard": np.eye(task.mdp.n_actions)[ties.argmax(axis=1)],
                 "hard (ties uniform)": ties / ties.sum(axis=1, keepdims=True)}
-    prior = np.full(task.mdp.n_actions, 1.0 / task.mdp.n_actions)
-    for a in alphas:
-        policies[f"soft a={a:g}"] = np.array(soft_policy_iteration(task.mdp, a, prior=prior).policy)
+    for a in alphas:   # KL to the uniform prior
+        policies[f"soft a={a:g}"] = np.array(soft_policy_iteration(task.mdp, a, prior=np.full(Q.shape, 1 / Q.shape[1])).policy)
     return policies
 
 
@@ -189,16 +187,16 @@ def evaluate_kind(task: Task, policies: dict[str, NDArray], kind: str, levels: t
                   rng: np.random.Generator) -> NDArray[np.float64]:
     """Reward-only returns of each policy under perturbation ``kind``, shape (n_policies, n_levels, n_draws).
 
-    A single model (``slip``, ``adversary``, no walls) repeats its value over the draws; ``walls`` may
-    have fewer admissible blocks than ``n_draws`` (then NaN pads the rest).
+    A single model (``slip``, ``adversary``, no walls) repeats its value over the draws; ``walls`` blocks the
+    route of the *first* policy (the hard one) and may have fewer admissible blocks than ``n_draws`` (NaN pads).
 
     >>> task = gridworld_task("blocking_maze")
-    >>> pols = nominal_policies(task, (0.1,))
-    >>> evaluate_kind(task, pols, "slip", (0.0,), 2, np.random.default_rng(0)).shape
+    >>> evaluate_kind(task, nominal_policies(task, (0.1,)), "slip", (0.0,), 2, np.random.default_rng(0)).shape
     (3, 1, 2)
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    rng, n_draws = _validate.generator(rng, "rng"), _validate.integer(n_draws, "n_draws", low=1)
     pis = list(policies.values())
     out = np.full((len(pis), len(levels), n_draws), np.nan)
     route = _route(task, pis[0]) if kind == "walls" else np.array([], dtype=np.intp)
@@ -224,13 +222,16 @@ def evaluate_kind(task: Task, policies: dict[str, NDArray], kind: str, levels: t
 def crossing_point(levels: tuple, soft: NDArray, hard: NDArray) -> float:
     """The smallest strength at which the soft policy's mean return is above the hard one's and never below it after.
 
-    Mean gaps ``soft - hard`` over draws (NaN ignored; both (n_levels, n_draws)): positive at the
-    crossing, non-negative (within ``1e-9``) at every larger strength tested; ``inf``: never.
+    Mean gaps ``soft - hard`` over draws (NaN ignored; both (n_levels, n_draws)): positive at the crossing,
+    non-negative (within ``1e-9``) at every larger strength tested; ``inf``: never.
 
     >>> crossing_point((0.0, 0.1, 0.2, 0.3), np.array([[0.0], [1.5], [-0.5], [2.0]]), np.zeros((4, 1)))
     0.3
     """
-    gap = np.nanmean(np.asarray(soft) - np.asarray(hard), axis=1)
+    soft, hard = np.asarray(soft, dtype=float), np.asarray(hard, dtype=float)
+    if soft.ndim != 2 or soft.shape != hard.shape or len(levels) != len(soft):
+        raise ValueError(f"soft and hard must have shape (len(levels), n_draws) = ({len(levels)}, n); got {soft.shape}, {hard.shape}")
+    gap = np.nanmean(soft - hard, axis=1)
     never_behind = np.logical_and.accumulate((gap >= -1e-9)[::-1])[::-1]
     ahead = never_behind & (gap > 1e-9)
     return float(levels[int(np.argmax(ahead))]) if ahead.any() else float("inf")
@@ -238,16 +239,14 @@ def crossing_point(levels: tuple, soft: NDArray, hard: NDArray) -> float:
 
 @dataclass(frozen=True, eq=False)
 class RobustnessStudy:
-    """The measurements of :func:`run_robustness`.
+    """The measurements of :func:`run_robustness` (arrays read-only).
 
     Attributes
     ----------
-    config : RobustnessConfig
-    tasks : tuple of str
-        The gridworlds and ``"random MDPs"`` (the family).
-    policies : tuple of str
-        Policy labels, the hard ones first.
-    levels : dict of str to tuple
+    config, levels : RobustnessConfig, dict of str to tuple
+        What was measured, and the strengths of each perturbation kind.
+    tasks, policies : tuple of str
+        The gridworlds and ``"random MDPs"`` (the family); policy labels, the hard ones first.
     returns : dict of (str, str) to ndarray of shape (n_policies, n_levels, n_draws)
         Reward-only returns per (task, kind); draws: random models, blocks or the family's MDPs (NaN pads).
     nominal_gap : dict of str to float
@@ -324,7 +323,10 @@ def run_robustness(config: RobustnessConfig = RobustnessConfig(), progress: bool
     >>> study.returns["blocking_maze", "push"].shape, study.nominal_gap["blocking_maze"] >= 0
     ((3, 2, 2), True)
     """
+    if not isinstance(config, RobustnessConfig):
+        raise TypeError(f"config must be a RobustnessConfig; got {type(config).__name__}")
     levels = {"slip": config.slips, "push": config.pushes, "walls": config.walls, "adversary": config.budgets}
+    progress = _validate.flag(progress, "progress")
     rng = np.random.default_rng(config.seed)
     returns, nominal_gap, robust_optimum, zero_error = {}, {}, {}, 0.0
     jobs = [(name, [gridworld_task(name, config)], config.n_draws) for name in config.layouts]
@@ -344,6 +346,5 @@ def run_robustness(config: RobustnessConfig = RobustnessConfig(), progress: bool
             returns[name, kind] = _validate.frozen(np.concatenate([r[kind] for r in per_task], axis=2))
         nominal_gap[name], robust_optimum[name] = float(min(gaps)), _validate.frozen(np.concatenate(best, axis=1))
     return RobustnessStudy(config=config, tasks=tuple(name for name, _, _ in jobs), policies=tuple(policies), levels=levels,
-                           returns=returns, nominal_gap=nominal_gap, robust_zero_error=zero_error,
-                           robust_optimum=robust_optimum)
+                           returns=returns, nominal_gap=nominal_gap, robust_zero_error=zero_error, robust_optimum=robust_optimum)
 
