@@ -193,38 +193,43 @@ def _run(T: GridTables, batch: AgentBatch, env_rngs: list[np.random.Generator], 
          snaps: NDArray[np.int64], bar: Any) -> BatchedHistory:
     """The lockstep loop: per step what ``train`` does, with the environment's rules on arrays."""
     N, S, A = batch.N, batch.S, batch.A
-    ar = np.arange(N)
-    rewards, ends = np.zeros((N, n_steps)), np.zeros((N, n_steps), dtype=np.int8)
+    rewards, ends = np.zeros((n_steps, N)), np.zeros((n_steps, N), dtype=np.int8)   # step-major: rows written
     Q_snaps = np.zeros((N, snaps.size, S, A))
     visits = np.zeros((N, snaps.size + 1, S), dtype=np.int64)
+    visits_flat, visit_row0 = visits.reshape(-1), np.arange(N) * (snaps.size + 1) * S
     episode, ep_steps = np.zeros(N, dtype=np.int64), np.zeros(N, dtype=np.int64)
     layout = np.zeros(N, dtype=np.intp) + T.layout_index(0, episode)
     state = T.start[layout]
+    # between episode ends the map can change only when the step count reaches a step trigger
+    # (changes_landed is monotone in the step count): only then is layout_index asked again
+    step_triggers = {int(k) for k in T.at_step if k >= 0}
     window = 0
     for t0 in range(0, n_steps, _CHUNK):
         C = min(_CHUNK, n_steps - t0)
-        U = batch.draw(C)                                   # (N, C, 1 + n_planning)
-        slip_u = np.stack([g.random(C) for g in env_rngs]) if env_rngs else None
+        U = batch.draw(C)                                   # (C, N, 1 + n_planning)
+        slip_u = np.stack([g.random(C) for g in env_rngs], axis=1) if env_rngs else None
         for c in range(C):
             t = t0 + c
             while window < snaps.size and snaps[window] == t:
                 Q_snaps[:, window] = batch.Q
                 window += 1
-            visits[ar, window, state] += 1
-            action = batch.act(state, U[:, c, 0], t)
-            direction = action if slip_u is None else slip_direction(action, slip_u[:, c], T.slip)
+            visits_flat[visit_row0 + window * S + state] += 1
+            u = U[c]
+            action = batch.act(state, u[:, 0], t)
+            direction = action if slip_u is None else slip_direction(action, slip_u[c], T.slip)
             nxt, reward, term = T.transition(layout, state, direction)
             ep_steps += 1
-            new_layout = T.layout_index(t + 1, episode)
-            nxt = T.displaced(layout, new_layout, nxt, term)
-            layout = new_layout
+            if t + 1 in step_triggers:
+                new_layout = T.layout_index(t + 1, episode)
+                nxt = T.displaced(layout, new_layout, nxt, term)
+                layout = new_layout
             trunc = T.truncated(ep_steps, term)
-            batch.update(state, action, reward, nxt, term, U[:, c, 1:], t)
-            rewards[:, t] = reward
+            batch.update(state, action, reward, nxt, term, u[:, 1:], t)
+            rewards[t] = reward
             done = term | trunc
             state = nxt
             if done.any():
-                ends[:, t] = np.where(term, 1, np.where(trunc, 2, 0))
+                ends[t] = np.where(term, 1, np.where(trunc, 2, 0))
                 episode += done
                 layout = np.where(done, T.layout_index(t + 1, episode), layout)
                 state = np.where(done, T.start[layout], state)
@@ -234,4 +239,4 @@ def _run(T: GridTables, batch: AgentBatch, env_rngs: list[np.random.Generator], 
     while window < snaps.size:
         Q_snaps[:, window] = batch.Q
         window += 1
-    return BatchedHistory(rewards, ends, snaps, Q_snaps, visits)
+    return BatchedHistory(np.ascontiguousarray(rewards.T), np.ascontiguousarray(ends.T), snaps, Q_snaps, visits)

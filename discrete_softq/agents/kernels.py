@@ -89,41 +89,45 @@ class AgentBatch:
             if prior is not None and np.all(prior == prior[0, 0]):  # one prior for every agent and state:
                 prior = prior[0, 0].copy()                          # kept as an (A,) row, nothing to gather
             self.groups.append((idx_arr, schedule, prior))
+        # one group (the common case): its temperature, when constant, and its prior are looked up once
+        self.one = self.groups[0] if len(self.groups) == 1 else None
+        self.alpha_const = (float(self.one[1].value) if self.one is not None and isinstance(self.one[1], Constant)
+                            else None)
         # the soft agents' behaviour: a share of uniform actions, or a fixed policy
         self.mix = np.array([getattr(a, "mix", 0.0) for a in self.agents])[:, None]
         self.fixed_idx = np.array([i for i, a in enumerate(self.agents)
                                    if getattr(a, "fixed_behaviour", None) is not None], dtype=np.intp)
         self.fixed = (np.stack([self.agents[i].fixed_behaviour for i in self.fixed_idx])
                       if self.fixed_idx.size else None)
+        self.mixing = bool(self.mix.any())
 
     # ------------------------------------------------------------------ randomness
     def draw(self, n_steps: int) -> NDArray[np.float64]:
-        """The agents' uniforms for ``n_steps`` steps: shape (N, n_steps, 1 + n_planning)."""
+        """The agents' uniforms for ``n_steps`` steps: shape (n_steps, N, 1 + n_planning), step-major."""
         k = 1 + (self.n_planning if self.model is not None else 0)
-        return np.stack([a.rng.random((n_steps, k)) for a in self.agents])
+        return np.stack([a.rng.random((n_steps, k)) for a in self.agents], axis=1)
 
     # ------------------------------------------------------------------ the agents' rules, per group
-    def _per_group(self, states: NDArray, t: int, rule: Callable[..., NDArray], out: NDArray) -> NDArray:
-        """``rule(Q_rows, alpha, prior_rows, idx)`` for each temperature group, gathered into ``out``."""
+    def _per_group(self, states: NDArray, t: int, rule: Callable[..., NDArray], out_shape: tuple[int, ...]) -> NDArray:
+        """``rule(Q_rows, alpha, prior_rows)`` for each temperature group, gathered into one array."""
         rows = self.Q_rows[self.row0 + states]
-        if len(self.groups) == 1:
-            idx, schedule, prior = self.groups[0]
-            alpha = float(schedule(int(self.n0[0]) + t))
-            p = prior if prior is None or prior.ndim == 1 else prior[self.ar, states]
-            return rule(rows, alpha, p, self.ar)
+        if self.one is not None:
+            _, schedule, prior = self.one
+            alpha = self.alpha_const if self.alpha_const is not None else float(schedule(int(self.n0[0]) + t))
+            return rule(rows, alpha, prior if prior is None or prior.ndim == 1 else prior[self.ar, states])
+        out = np.empty(out_shape)
         for idx, schedule, prior in self.groups:
             alpha = float(schedule(int(self.n0[idx[0]]) + t))
             p = prior if prior is None or prior.ndim == 1 else prior[np.arange(idx.size), states[idx]]
-            out[idx] = rule(rows[idx], alpha, p, idx)
+            out[idx] = rule(rows[idx], alpha, p)
         return out
 
     def act(self, state: NDArray, u: NDArray, t: int) -> NDArray[np.intp]:
         """Actions of all agents in their states (``u``: one uniform each), as the agents' ``act``."""
         if not self.boltzmann:
             return epsilon_greedy(self.Q_rows[self.row0 + state], self.epsilon, u)
-        probs = self._per_group(state, t, lambda rows, alpha, p, idx: softmax_rows(rows, alpha, p),
-                                np.empty((self.N, self.A)))
-        if self.mix.any():
+        probs = self._per_group(state, t, softmax_rows, (self.N, self.A))
+        if self.mixing:
             probs = mix_uniform(probs, self.mix)
         if self.fixed is not None:
             probs[self.fixed_idx] = self.fixed[np.arange(self.fixed_idx.size), state[self.fixed_idx]]
@@ -133,7 +137,7 @@ class AgentBatch:
         """``V(states[i])`` of each agent ``i`` (soft or hard, as the agents' ``next_value``)."""
         if not self.soft:
             return hard_values(self.Q_rows[self.row0 + states])
-        return self._per_group(states, t, lambda rows, alpha, p, idx: soft_values(rows, alpha, p), np.empty(self.N))
+        return self._per_group(states, t, soft_values, (self.N,))
 
     def learn(self, s: NDArray, a: NDArray, r: NDArray, s_next: NDArray, term: NDArray, t: int) -> None:
         """One TD step on ``Q[i, s_i, a_i]`` for every agent ``i`` (:meth:`TabularAgent.learn` on many rows)."""

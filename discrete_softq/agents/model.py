@@ -149,7 +149,7 @@ class TableModel:
             base, n_pairs, kappa = rows * (self.S * self.A), self.n_pairs[rows], self.kappa[rows]
         pair = self.pairs_f[base + _floor(u * n_pairs)]
         f = base + pair
-        s, a = pair // self.A, pair % self.A
+        s, a = divmod(pair, self.A)   # one ufunc (np.divmod) on arrays
         r = self.reward_f[f]
         if self.plus:
             r = r + kappa * np.sqrt(now - self.last_f[f])
