@@ -324,7 +324,9 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
                              "never terminate; use value_iteration")
         return _undiscounted(mdp, alpha, tol, max_iter, rho, "policy", pi, "soft_policy_iteration")
     rule = StoppingRule(mdp, alpha, tol, shannon=rho is None)
-    system = _fast.PolicyEvaluationSystem(mdp)  # the pattern of I - gamma P_pi, and the last LU, are reused
+    # the pattern of I - gamma P_pi and the last LU are reused; large systems are solved only as accurately
+    # as this round needs (inexact Newton), which the bracket below does not rely on
+    system = _fast.PolicyEvaluationSystem(mdp, tol=tol)
     V = None
     for k in range(1, max_iter + 1):
         V = system.values(pi, alpha, rho, guess=V)  # V^pi: (I - gamma P_pi) V = r_pi + alpha h_pi

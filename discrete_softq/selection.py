@@ -2,22 +2,32 @@ r"""``solve``: the exact soft DP solver that suits the MDP, chosen from cheap, m
 
 Choosing a solver
 -----------------
-* **Small models** (``n_states * n_actions <= SMALL_PAIRS``): soft policy iteration. Each
-  evaluation is one small LU solve and Newton's method needs a handful of rounds whatever
-  ``gamma``.
-* **Large models** (more than ``MAX_PRICED_STATES`` states, where a policy evaluation is an
-  iterative solve, slow on grids): soft value iteration.
-* **Otherwise, a trial of soft value iteration** (``TRIAL_SWEEPS`` sweeps, the cheapest
-  operation there is; most sparse MDPs, gridworlds included, are solved within it).
-* **If the trial has not converged**, one policy evaluation is timed and value iteration continues
-  (warm-started) for at most as long as ``EXPECTED_ROUNDS`` evaluations would take; if that is not
-  enough, the MDP mixes slowly (``gamma`` near 1 on long stochastic episodic tasks such as
-  FrozenLake, where terminal states weaken the span rule) and soft policy iteration finishes the
-  job from value iteration's Boltzmann policy.
+It is a ski-rental rule: value iteration's sweeps are the cheapest operation there is, so they
+are tried first, for about as long as the alternative would cost, and policy iteration (Newton's
+method, a handful of rounds whatever ``gamma``) takes over, warm-started from the last sweep's
+Boltzmann policy, only when value iteration has not finished by then.
 
-So ``solve`` costs at most about twice the cheaper of the two solvers, plus one evaluation.
-The residuals' rate would not predict the sweeps needed: on grids they shrink at about
-``gamma`` per sweep until the goal's values have crossed the grid, and then much faster.
+* **Small stochastic episodic models at** ``gamma >= SLOW_GAMMA`` with at least
+  ``SLOW_MIN_STATES`` states (FrozenLake): soft policy
+  iteration at once (value iteration would need ~``1 / (1 - gamma)`` sweeps: terminal states
+  weaken the span rule).
+* **Other small models** (``n_states * n_actions <= SMALL_PAIRS``): twice ``FIRST_SWEEPS`` sweeps;
+  if not converged, the error bound's rate between the two predicts the sweeps still needed, and value iteration
+  goes on only if they cost less than ``SMALL_ROUNDS`` policy-iteration rounds (a round costs
+  about ``ROUND_IN_SWEEPS`` sweeps there, mostly fixed overhead); otherwise soft policy
+  iteration, warm-started.
+* **Larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds included,
+  are solved within it). If it has not converged, one policy evaluation is timed, as policy
+  iteration would run it (an inexact AMG-preconditioned solve above
+  ``DIRECT_SOLVE_MAX_STATES`` states), and value iteration continues (warm-started) for at most
+  as long as ``EXPECTED_ROUNDS`` evaluations would take; if that is not enough, the MDP mixes
+  slowly (slippery grids, long stochastic episodes at gamma near 1) and soft policy iteration
+  finishes the job.
+
+So ``solve`` costs at most about twice the cheaper of the two solvers, plus one evaluation, and
+usually the cheaper one plus a short trial. The residuals' rate would not predict the sweeps
+needed: on grids they shrink at about ``gamma`` per sweep until the goal's values have crossed
+the grid, and then much faster.
 
 The choice depends on measured timings, so it can differ between machines; the answer is within
 ``tol`` of the fixed point either way.
@@ -31,20 +41,33 @@ from __future__ import annotations
 import time
 import warnings
 
+import numpy as np
+
 from numpy.typing import ArrayLike
 
-from .dp import SoftSolution, soft_policy_iteration, soft_policy_state_values, soft_value_iteration
-from .mdp import TabularMDP, check_mdp
+from . import _fast
+from .dp import SoftSolution, check_solver_args, soft_policy_iteration, soft_value_iteration
+from .mdp import TabularMDP
+from .soft import softmax
 from .stopping import ConvergenceWarning, RoundingFloorWarning
 
 __all__ = ["solve"]
 
-#: Up to this many state-action pairs, soft policy iteration (dense direct solves) is used at once.
+#: Up to this many state-action pairs a model is small: a short trial, then soft policy iteration.
 SMALL_PAIRS = 2_000
-#: Sweeps of the value-iteration trial.
+#: Sweeps of each of the two first trials on small models; the error bound's rate between them
+#: predicts the rest.
+FIRST_SWEEPS = 8
+#: A small model stays with value iteration if the predicted sweeps cost less than this many
+#: policy-iteration rounds of ``ROUND_IN_SWEEPS`` sweeps each (measured on 12-state models).
+SMALL_ROUNDS, ROUND_IN_SWEEPS = 4, 30
+#: Small stochastic episodic models at this gamma or above go to policy iteration at once: their
+#: terminal states weaken the span rule, so value iteration needs ~1 / (1 - gamma) sweeps.
+SLOW_GAMMA = 0.99
+#: ... when they have at least this many states (on tiny ones any solver takes a few sweeps).
+SLOW_MIN_STATES = 32
+#: Sweeps of the value-iteration trial on larger models.
 TRIAL_SWEEPS = 500
-#: Above this many states an evaluation is iterative (BiCGSTAB), slow on grids: not priced.
-MAX_PRICED_STATES = 50_000
 #: Rounds of soft policy iteration assumed when pricing it (it typically needs 5-12).
 EXPECTED_ROUNDS = 12
 
@@ -71,31 +94,69 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
     Examples
     --------
     >>> from discrete_softq import random_mdp
-    >>> sol = solve(random_mdp(10, 3, seed=0), alpha=0.5)
+    >>> sol = solve(random_mdp(10, 3, seed=0), alpha=0.5)  # mixes fast: value iteration's trial solves it
     >>> sol.solver, sol.converged
-    ('soft_policy_iteration', True)
+    ('soft_value_iteration', True)
     """
-    mdp = check_mdp(mdp)
-    if mdp.n_states * mdp.n_actions <= SMALL_PAIRS:
+    mdp, alpha, tol, _, rho = check_solver_args(mdp, alpha, tol, 1, prior)
+    small = mdp.n_states * mdp.n_actions <= SMALL_PAIRS
+    if (small and mdp.gamma >= SLOW_GAMMA and mdp.n_states >= SLOW_MIN_STATES and mdp.max_successors > 1
+            and mdp.terminal.any()):
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)
-    if mdp.n_states > MAX_PRICED_STATES:
-        return soft_value_iteration(mdp, alpha, tol=tol, prior=prior)
+    trial_sweeps = FIRST_SWEEPS if small else TRIAL_SWEEPS
     started = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        trial = soft_value_iteration(mdp, alpha, tol=tol, max_iter=TRIAL_SWEEPS, prior=prior)
+    trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, trial_sweeps)
     per_sweep = (time.perf_counter() - started) / trial.iterations
-    if trial.converged or trial.iterations < TRIAL_SWEEPS:  # converged, or stopped at the rounding floor
-        for w in caught:
-            if issubclass(w.category, RoundingFloorWarning):
-                warnings.warn(w.message, w.category, stacklevel=2)
+    if done:
         return trial
-    started = time.perf_counter()
-    soft_policy_state_values(mdp, trial.policy, alpha, prior)
-    budget = max(1, int(EXPECTED_ROUNDS * (time.perf_counter() - started) / per_sweep))
+    if small:  # the error bound's rate predicts the remaining sweeps (no grid-crossing wave at this size)
+        first = trial
+        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, FIRST_SWEEPS, first.V)
+        if done:
+            return trial
+        remaining = _predicted_sweeps(first.error_bound, trial.error_bound, FIRST_SWEEPS, tol)
+        if remaining <= SMALL_ROUNDS * ROUND_IN_SWEEPS:
+            trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, int(2 * remaining) + FIRST_SWEEPS, trial.V)
+            if done:
+                return trial
+        return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
+    if mdp.gamma == 1.0:
+        return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
+    budget = max(1, int(EXPECTED_ROUNDS * _evaluation_seconds(mdp, alpha, tol, rho, trial) / per_sweep))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         more = soft_value_iteration(mdp, alpha, tol=tol, max_iter=budget, prior=prior, V0=trial.V)
     if more.converged:
         return more
     return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=more.policy)
+
+
+def _quiet_value_iteration(mdp: TabularMDP, alpha: float, tol: float, prior, max_iter: int,  # noqa: ANN001
+                           V0=None) -> tuple[SoftSolution, bool]:  # noqa: ANN001
+    """Soft VI for at most ``max_iter`` sweeps: (solution, done); only a rounding-floor warning is passed on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        sol = soft_value_iteration(mdp, alpha, tol=tol, max_iter=max_iter, prior=prior, V0=V0)
+    done = sol.converged or sol.iterations < max_iter  # converged, or stopped at the rounding floor
+    if done:
+        for w in caught:
+            if issubclass(w.category, RoundingFloorWarning):
+                warnings.warn(w.message, w.category, stacklevel=3)
+    return sol, done
+
+
+def _predicted_sweeps(before: float, after: float, sweeps: int, tol: float) -> float:
+    """Sweeps still needed if the error bound keeps shrinking as it did from ``before`` to ``after`` in ``sweeps``."""
+    if not after < before:
+        return np.inf
+    rate = (after / before) ** (1.0 / sweeps)
+    return max(0.0, np.log(after / tol) / -np.log(rate))
+
+
+def _evaluation_seconds(mdp: TabularMDP, alpha: float, tol: float, rho, trial: SoftSolution) -> float:  # noqa: ANN001
+    """The time of one round of soft policy iteration from the trial's values, as that solver would run it."""
+    started = time.perf_counter()
+    system = _fast.PolicyEvaluationSystem(mdp, tol=tol)
+    V = system.values(softmax(trial.Q, alpha, rho), alpha, rho, guess=trial.V)
+    mdp.expected_next(V)
+    return time.perf_counter() - started

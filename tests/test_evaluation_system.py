@@ -97,8 +97,8 @@ def test_policy_iteration_on_a_grid_reuses_factorisations(monkeypatch):
     created = []
 
     class Recording(PolicyEvaluationSystem):
-        def __init__(self, mdp):
-            super().__init__(mdp)
+        def __init__(self, mdp, **kwargs):
+            super().__init__(mdp, **kwargs)
             created.append(self)
 
     import discrete_softq._fast as fast

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import gymnasium as gym
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from gymnasium.envs.toy_text.frozen_lake import generate_random_map
 
-from discrete_softq import TabularMDP, random_mdp, reference, solve
+from discrete_softq import TabularMDP, random_mdp, reference, soft_policy_iteration, soft_value_iteration, solve
 from discrete_softq.envs import from_gymnasium
 from discrete_softq.mdp import open_grid_mdp
+from discrete_softq.testing.strategies import mdps
 
 
 def random_frozen_lake(size: int, gamma: float) -> TabularMDP:
@@ -34,9 +39,60 @@ def test_solve_agrees_with_the_reference(mdp, alpha, prior):
     assert sol.solver in ("soft_value_iteration", "soft_policy_iteration")
 
 
-def test_small_models_go_to_policy_iteration():
-    """A model with few state-action pairs is solved by Newton's method directly."""
-    assert solve(random_mdp(10, 3, seed=0), 0.5).solver == "soft_policy_iteration"
+def test_small_fast_mixing_models_stay_with_value_iteration():
+    """A small random MDP (no terminal states: the span rule stops VI early) is solved within the trial."""
+    assert solve(random_mdp(10, 3, seed=0), 0.5).solver == "soft_value_iteration"
+
+
+def test_small_slowly_mixing_episodic_models_go_to_policy_iteration():
+    """FrozenLake 8x8 at gamma 0.999 (stochastic, terminal holes) goes straight to Newton's method."""
+    mdp = from_gymnasium(gym.make("FrozenLake8x8-v1"), gamma=0.999)
+    sol = solve(mdp, 0.1, tol=1e-8)
+    assert sol.solver == "soft_policy_iteration" and sol.converged and sol.iterations <= 12
+
+
+#: Work units of the proxy below, in value-iteration sweeps, measured on 12-state models (process time,
+#: interleaved runs): a soft_value_iteration call costs about 5 sweeps of set-up, a policy-iteration round
+#: about 30 sweeps (a dense solve, the improvement and the bracket's backup, each a few NumPy calls).
+VI_SETUP_SWEEPS, ROUND_SWEEPS = 5, 30
+
+
+def _work(calls: list[tuple[str, int]]) -> float:
+    return sum(k + VI_SETUP_SWEEPS if name == "vi" else ROUND_SWEEPS * k for name, k in calls)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mdp=mdps(max_states=12, terminal=True, gammas=st.sampled_from([0.0, 0.5, 0.9, 0.99, 0.999])),
+       alpha=st.sampled_from([0.0, 0.1, 1.0]))
+def test_solve_never_does_more_than_twice_the_work_of_the_better_solver(mdp, alpha):
+    """On the test suite's MDP family, solve()'s work (sweeps and rounds of every solver it ran, in the units
+    above) is at most 2x that of the cheaper of soft VI and soft PI run alone, plus its two short trials
+    (a strict 2x fails on 7-state models whose hard VI stops after 31 sweeps while the rate predicted more)."""
+    import discrete_softq.selection as selection
+
+    calls: list[tuple[str, int]] = []
+
+    def recorded(name, fn):  # noqa: ANN001, ANN202
+        def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            sol = fn(*args, **kwargs)
+            calls.append((name, sol.iterations))
+            return sol
+        return wrapper
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vi = soft_value_iteration(mdp, alpha, tol=1e-8, max_iter=10**6)
+        pi = soft_policy_iteration(mdp, alpha, tol=1e-8)
+        original = selection.soft_value_iteration, selection.soft_policy_iteration
+        selection.soft_value_iteration = recorded("vi", original[0])
+        selection.soft_policy_iteration = recorded("pi", original[1])
+        try:
+            sol = solve(mdp, alpha, tol=1e-8)
+        finally:
+            selection.soft_value_iteration, selection.soft_policy_iteration = original
+    best = min(_work([("vi", vi.iterations)]), _work([("pi", pi.iterations)]))
+    assert _work(calls) <= 2 * best + 2 * (selection.FIRST_SWEEPS + VI_SETUP_SWEEPS), (calls, vi.iterations, pi.iterations)
+    assert sol.converged or not (vi.converged or pi.converged)
 
 
 def test_slowly_mixing_episodic_tasks_switch_to_policy_iteration():

@@ -16,6 +16,13 @@ old factors, :math:`x \leftarrow x + (L U)_{\text{old}}^{-1} (b - A x)`, which c
 quickly once successive policies are close. It stops only when the residual is at the rounding
 level of a direct solve; when refinement stalls, the matrix is factorised afresh. Either way the
 result is the exact solution up to rounding.
+
+Above ``DIRECT_SOLVE_MAX_STATES`` live states a factorisation would be too large, and MDPs that
+do not mix fast (grids) are solved by GMRES with an algebraic-multigrid preconditioner
+(:mod:`._amg <discrete_softq._fast.amg>`). Given the outer solver's ``tol``, that path is
+*inexact Newton*: each evaluation is solved only as accurately as policy iteration needs (a
+forcing term tied to the current Bellman residual), warm-started from the previous values.
+The solver's error bound never relies on it: it comes from the stopping rule's bracket.
 """
 
 from __future__ import annotations
@@ -27,12 +34,14 @@ from numpy.typing import NDArray
 
 from ..mdp import TabularMDP
 from ..soft import entropy_bonus
+from .amg import InexactNewtonEvaluation
 
 __all__ = ["PolicyEvaluationSystem"]
 
 #: Below this many live states a dense LU is faster than a sparse one.
 DENSE_SOLVE_MAX_STATES = 800
-#: Above this many live states the system is solved by BiCGSTAB instead of a sparse LU.
+#: Above this many live states the system is solved iteratively (BiCGSTAB, or AMG-preconditioned
+#: GMRES when BiCGSTAB's trial fails) instead of by a sparse LU.
 DIRECT_SOLVE_MAX_STATES = 50_000
 #: Below that, a first BiCGSTAB run this long decides between BiCGSTAB and the sparse LU. Fast
 #: mixing MDPs (random ones) converge in it, and their LU factors would be nearly dense; grid-like
@@ -55,13 +64,21 @@ class PolicyEvaluationSystem:
     Parameters
     ----------
     mdp : TabularMDP
+    tol : float, optional
+        The outer solver's ``tol``: large systems are then solved inexactly, as accurately as
+        policy iteration needs (module Notes). ``None``: every solve is exact up to rounding.
+    direct_max_states : int, optional
+        Above this many live states, no factorisation (default ``DIRECT_SOLVE_MAX_STATES``).
 
     Attributes
     ----------
     live : ndarray of int
         The non-terminal states, in order; the system's unknowns.
-    factorisations, refinements, krylov_solves : int
-        How many solves factorised the matrix, reused an old factorisation, or used BiCGSTAB.
+    factorisations, refinements, krylov_solves, amg_solves : int
+        How many solves factorised the matrix, reused an old factorisation, used BiCGSTAB, or
+        used AMG-preconditioned GMRES.
+    amg : InexactNewtonEvaluation
+        The AMG path's state (hierarchies built, GMRES iterations).
 
     Examples
     --------
@@ -74,8 +91,11 @@ class PolicyEvaluationSystem:
     True
     """
 
-    def __init__(self, mdp: TabularMDP) -> None:
+    def __init__(self, mdp: TabularMDP, tol: float | None = None,
+                 direct_max_states: int | None = None) -> None:
         self.mdp = mdp
+        self.direct_max_states = DIRECT_SOLVE_MAX_STATES if direct_max_states is None else direct_max_states
+        self.amg = InexactNewtonEvaluation(mdp.gamma, tol)
         S, A = mdp.n_states, mdp.n_actions
         self.live = np.flatnonzero(~mdp.terminal)
         n = self.n = self.live.size
@@ -100,6 +120,7 @@ class PolicyEvaluationSystem:
         self.factorisations = 0
         self.refinements = 0
         self.krylov_solves = 0
+        self.amg_solves = 0
 
     # ------------------------------------------------------------------ assembly
     def matrix(self, pi: NDArray) -> sp.csc_matrix:
@@ -134,17 +155,17 @@ class PolicyEvaluationSystem:
         """Solve ``A x = b`` for ``A = I - gamma P_pi`` (a non-singular M-matrix).
 
         Dense LU for small systems. Otherwise BiCGSTAB to a relative residual of 1e-13,
-        warm-started from ``guess``, if the first solve showed that it converges fast (always
-        tried above ``DIRECT_SOLVE_MAX_STATES``); else, or if it stalls, a sparse LU with a
-        symmetric minimum-degree ordering and no pivoting (far less fill than the default
-        COLAMD on grid-like MDPs), or refinement with the previous LU.
+        warm-started from ``guess``, if the first solve showed that it converges fast; else, or
+        if it stalls, a sparse LU with a symmetric minimum-degree ordering and no pivoting (far
+        less fill than the default COLAMD on grid-like MDPs), or refinement with the previous
+        LU; above ``direct_max_states``, AMG-preconditioned GMRES instead of the LU.
         """
         if self.n == 0:
             return np.zeros(0)
-        if self.n <= DENSE_SOLVE_MAX_STATES:
+        if self.n <= min(DENSE_SOLVE_MAX_STATES, self.direct_max_states):
             return np.linalg.solve(A.toarray(), b)
-        if self.n > DIRECT_SOLVE_MAX_STATES or self._krylov_suits is not False:
-            trial = self.n <= DIRECT_SOLVE_MAX_STATES and self._krylov_suits is None
+        if self._krylov_suits is not False:
+            trial = self._krylov_suits is None
             x, info = spla.bicgstab(A, b, x0=guess, rtol=1e-13, atol=0.0,
                                     maxiter=KRYLOV_TRIAL_ITERATIONS if trial else 10 * self.n)
             if trial:
@@ -152,6 +173,9 @@ class PolicyEvaluationSystem:
             if info == 0:
                 self.krylov_solves += 1
                 return x
+        if self.n > self.direct_max_states:
+            self.amg_solves += 1
+            return self.amg.solve(A, b, guess)
         if self._lu is not None:
             x = self._refine(A, b)
             if x is not None:
