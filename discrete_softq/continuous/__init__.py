@@ -4,7 +4,9 @@
 * :class:`MLP`, :class:`Adam` -- a small network with hand-written backpropagation;
 * :func:`rbf_kernel`, :class:`SVGD` -- Stein variational gradient descent (Liu & Wang 2016);
 * :class:`SoftQLearningAgent` -- soft Q-learning with an amortized SVGD sampling network;
-* :class:`DDPGAgent` -- the deterministic-policy baseline;
+* :class:`DDPGAgent` -- the deterministic-policy baseline (Gaussian or Ornstein-Uhlenbeck noise);
+* :func:`compose_agents`, :class:`SumQFunction` -- composing two learned soft Q-functions, with a
+  sampler re-fitted on the :class:`UnionBuffer` of their replay buffers (no environment steps);
 * :func:`train`, :func:`rollouts`, :func:`goal_hit_counts` -- training and evaluation;
 * :func:`run_multigoal`, :class:`MultiGoalResult`, :func:`q_on_action_grid` -- the paper's
   experiment, which lives in :mod:`discrete_softq.experiments.multigoal` (re-exported here,
@@ -17,8 +19,9 @@ from typing import Any
 
 from ..envs.multigoal import MultiGoalEnv
 from .baselines import DDPGAgent
+from .compose import ComposedAgent, SumQFunction, compose_agents
 from .nn import MLP, Adam
-from .replay import ReplayBuffer
+from .replay import ReplayBuffer, UnionBuffer
 from .sql import SoftQLearningAgent, soft_value_estimate
 from .svgd import SVGD, GaussianMixture, median_bandwidth, rbf_kernel, svgd_direction
 from .training import History, Rollouts, goal_hit_counts, rollouts, train
@@ -33,9 +36,13 @@ __all__ = [
     "SVGD",
     "GaussianMixture",
     "ReplayBuffer",
+    "UnionBuffer",
     "SoftQLearningAgent",
     "soft_value_estimate",
     "DDPGAgent",
+    "SumQFunction",
+    "ComposedAgent",
+    "compose_agents",
     "train",
     "History",
     "rollouts",

@@ -8,7 +8,18 @@ The critic minimises the ordinary (hard) Bellman error against target networks,
 
 and the actor :math:`\mu(s) = \tanh g_\theta(s)` ascends :math:`Q(s, \mu(s))` by the
 deterministic policy gradient :math:`\nabla_\theta \mu(s)^\top \nabla_a Q(s, a)|_{a = \mu(s)}`
-(through the tanh Jacobian :math:`1 - \mu^2`). Exploration adds Gaussian noise to the action.
+(through the tanh Jacobian :math:`1 - \mu^2`). Exploration adds noise to the action: independent
+Gaussian noise :math:`\sigma\varepsilon_t`, or (``noise="ou"``, as the reference code's
+``OUStrategy``) an Ornstein-Uhlenbeck process, temporally correlated,
+
+.. math::
+
+    n_{t+1} = n_t - \theta\, n_t + \sigma\, \varepsilon_t, \qquad n_0 = 0,\ \varepsilon_t \sim \mathcal N(0, I),
+
+reset to 0 at every episode end (:meth:`DDPGAgent.end_episode`, called by
+:func:`~discrete_softq.continuous.training.train`). Its stationary standard deviation is
+:math:`\sigma / \sqrt{\theta (2 - \theta)}` (0.57 for the reference's :math:`\theta = 0.15`,
+:math:`\sigma = 0.3`): the actions drift in one direction for several steps.
 Rewards are scaled by ``reward_scale`` :math:`c` (0.1, as for soft Q-learning).
 
 On the multi-goal task the learned policy is one deterministic map, so rollouts from the
@@ -32,11 +43,14 @@ from .checks import check_fits, check_replay_sizes, check_rows, check_widths, pa
 from .nn import MLP, Adam
 from .replay import Batch, ReplayBuffer
 
-__all__ = ["DDPGAgent"]
+__all__ = ["DDPGAgent", "NOISES"]
+
+#: Exploration noises of :class:`DDPGAgent`.
+NOISES = ("gaussian", "ou")
 
 
 class DDPGAgent:
-    r"""Deep deterministic policy gradient with Gaussian exploration noise.
+    r"""Deep deterministic policy gradient with Gaussian or Ornstein-Uhlenbeck exploration noise.
 
     Parameters
     ----------
@@ -51,7 +65,13 @@ class DDPGAgent:
     batch_size : int
         Transitions per gradient step.
     noise_std : float
-        Standard deviation of the Gaussian exploration noise (the action is clipped to the box).
+        :math:`\sigma`: the standard deviation of the Gaussian noise, or of the OU increments
+        (the action is clipped to the box).
+    noise : {"gaussian", "ou"}
+        Independent Gaussian noise (default) or the Ornstein-Uhlenbeck process above.
+    ou_theta : float
+        :math:`\theta \in (0, 1]`, the OU pull back to 0 per step (0.15 as the reference; 1 makes
+        the OU noise independent Gaussian noise).
     tau : float
         Polyak rate of the target networks, :math:`\bar\theta \leftarrow \tau\theta + (1-\tau)\bar\theta`.
     reward_scale : float
@@ -73,7 +93,8 @@ class DDPGAgent:
     def __init__(self, obs_dim: int, act_dim: int, gamma: float = 0.99, hidden: Sequence[int] = (100, 100),
                  q_lr: float = 1e-3, policy_lr: float = 1e-3, batch_size: int = 64, noise_std: float = 0.3,
                  tau: float = 0.01, reward_scale: float = 0.1, min_replay: int = 200,
-                 replay_capacity: int = 1_000_000, seed: int | np.random.Generator | None = None) -> None:
+                 replay_capacity: int = 1_000_000, seed: int | np.random.Generator | None = None,
+                 noise: str = "gaussian", ou_theta: float = 0.15) -> None:
         self.obs_dim = _validate.integer(obs_dim, "obs_dim", low=1)
         self.act_dim = _validate.integer(act_dim, "act_dim", low=1)
         self.gamma = _validate.real(gamma, "gamma", low=0.0, high=1.0, high_open=True)
@@ -81,6 +102,11 @@ class DDPGAgent:
         q_lr = _validate.real(q_lr, "q_lr", low=0.0, low_open=True)
         policy_lr = _validate.real(policy_lr, "policy_lr", low=0.0, low_open=True)
         self.noise_std = _validate.real(noise_std, "noise_std", low=0.0)
+        if noise not in NOISES:
+            raise ValueError(f"noise must be one of {NOISES}; got {noise!r}")
+        self.noise = noise
+        self.ou_theta = _validate.real(ou_theta, "ou_theta", low=0.0, high=1.0, low_open=True)
+        self.noise_state = np.zeros(self.act_dim)
         self.tau = _validate.real(tau, "tau", low=0.0, high=1.0, low_open=True)
         self.reward_scale = _validate.real(reward_scale, "reward_scale", low=0.0, low_open=True)
         self.batch_size = _validate.integer(batch_size, "batch_size", low=1)
@@ -101,12 +127,24 @@ class DDPGAgent:
         return np.tanh(self.actor(obs)).astype(float)
 
     def act(self, obs: ArrayLike) -> NDArray[np.float64]:
-        """Behaviour action at ``obs`` (obs_dim,): :math:`\\mu(s)` plus Gaussian noise, clipped to [-1, 1]^d."""
+        """Behaviour action at ``obs`` (obs_dim,): :math:`\\mu(s)` plus the exploration noise, clipped to [-1, 1]^d."""
         obs = check_rows(obs, self.obs_dim, "obs", dtype=self.actor.dtype, what=" (obs_dim)")
         if obs.ndim != 1:
             raise ValueError(f"obs must have shape ({self.obs_dim},), one observation; got {obs.shape}")
-        noise = self.noise_std * self.rng.standard_normal(self.act_dim)
-        return np.clip(np.tanh(self.actor(obs)).astype(float) + noise, -1.0, 1.0)
+        return np.clip(np.tanh(self.actor(obs)).astype(float) + self.exploration_noise(), -1.0, 1.0)
+
+    def exploration_noise(self) -> NDArray[np.float64]:
+        r"""The next noise vector (act_dim,): :math:`\sigma\varepsilon`, or the OU step
+        :math:`n \leftarrow (1 - \theta) n + \sigma\varepsilon`."""
+        eps = self.noise_std * self.rng.standard_normal(self.act_dim)
+        if self.noise == "gaussian":
+            return eps
+        self.noise_state = (1.0 - self.ou_theta) * self.noise_state + eps
+        return self.noise_state.copy()
+
+    def end_episode(self) -> None:
+        """Reset the OU noise to 0 (:func:`~discrete_softq.continuous.training.train` calls it at each episode end)."""
+        self.noise_state = np.zeros(self.act_dim)
 
     def q_values(self, obs: ArrayLike, actions: ArrayLike) -> NDArray[np.float64]:
         """Critic in reward units, :math:`Q(s, a)/c`: obs (..., obs_dim), actions (..., act_dim) -> (...)."""

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _validate
 from .checks import check_rows
 
-__all__ = ["ReplayBuffer", "Batch"]
+__all__ = ["ReplayBuffer", "UnionBuffer", "Batch"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,53 @@ class ReplayBuffer:
         idx = rng.integers(0, self.size, size=batch_size)
         return Batch(self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx],
                      self.terminated[idx])
+
+
+class UnionBuffer:
+    """Several replay buffers read as one: minibatches drawn uniformly from all their transitions.
+
+    Nothing is copied; the union sees later additions to its parts. Used by
+    :func:`~discrete_softq.continuous.compose.compose_agents` to re-fit a sampler on the data of
+    two agents (the reference code's ``UnionBuffer``).
+
+    Examples
+    --------
+    >>> a, b = ReplayBuffer(1, 1), ReplayBuffer(1, 1)
+    >>> a.add([0.0], [0.0], 0.0, [0.0], False)
+    >>> b.add([1.0], [0.0], 0.0, [1.0], False)
+    >>> union = UnionBuffer([a, b])
+    >>> len(union), union.sample(2, np.random.default_rng(1)).obs[:, 0].tolist()
+    (2, [0.0, 1.0])
+    """
+
+    def __init__(self, buffers: list[ReplayBuffer]) -> None:
+        buffers = list(buffers)
+        if not buffers or not all(isinstance(b, ReplayBuffer) for b in buffers):
+            raise TypeError("buffers must be a non-empty sequence of ReplayBuffer")
+        shapes = {(b.obs.shape[1], b.actions.shape[1]) for b in buffers}
+        if len(shapes) > 1:
+            raise ValueError(f"buffers must share obs_dim and act_dim; got {sorted(shapes)}")
+        self.buffers = buffers
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.buffers)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        """``batch_size`` transitions drawn uniformly with replacement from the union of the buffers."""
+        if len(self) == 0:
+            raise ValueError("cannot sample from an empty replay buffer")
+        batch_size = _validate.integer(batch_size, "batch_size", low=1, high=len(self))
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+        offsets = np.cumsum([0] + [len(b) for b in self.buffers])
+        idx = rng.integers(0, offsets[-1], size=batch_size)          # one index into the concatenation
+        part = np.searchsorted(offsets, idx, side="right") - 1
+        fields = []
+        for name in ("obs", "actions", "rewards", "next_obs", "terminated"):
+            first = getattr(self.buffers[0], name)
+            out = np.empty((batch_size, *first.shape[1:]), dtype=first.dtype)
+            for k, b in enumerate(self.buffers):
+                mask = part == k
+                out[mask] = getattr(b, name)[idx[mask] - offsets[k]]
+            fields.append(out)
+        return Batch(*fields)

@@ -2,7 +2,9 @@
 
 An agent here is anything with ``act(obs) -> action`` (the behaviour policy) and
 ``update(obs, action, reward, next_obs, terminated)`` (learn from one transition), like the
-tabular agents of :mod:`discrete_softq.agents`.
+tabular agents of :mod:`discrete_softq.agents`. An agent that keeps state within an episode
+(DDPG's Ornstein-Uhlenbeck noise) may also define ``end_episode()``; :func:`train` calls it
+whenever an episode ends (terminated or truncated).
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def train(env: gym.Env, agent: Agent, n_steps: int, seed: int | None = None, pro
         if hasattr(agent, dim) and shape is not None and tuple(shape) != (getattr(agent, dim),):
             raise ValueError(f"agent does not fit env: agent.{dim} = {getattr(agent, dim)} but env.{space} "
                              f"has shape {tuple(shape)}")
+    end_episode = getattr(agent, "end_episode", None)
     steps: Any = range(n_steps)
     if progress:
         from tqdm.auto import tqdm
@@ -119,6 +122,8 @@ def train(env: gym.Env, agent: Agent, n_steps: int, seed: int | None = None, pro
             lengths.append(ep_len)
             ends.append(t)
             goals.append(int(info.get("goal", -1)))
+            if callable(end_episode):
+                end_episode()
             obs, _ = env.reset()
             ep_return, ep_len = 0.0, 0
     return History(rewards, np.array(returns), np.array(lengths, dtype=int), np.array(ends, dtype=int),

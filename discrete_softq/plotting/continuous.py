@@ -239,11 +239,18 @@ def plot_multigoal_study(axes: Any, comparison: Any, env: Any) -> list[Any]:
     >>> plt.close(fig)
     """
     artists: list[Any] = []
+    clusters = {k.state: k for k in getattr(comparison, "clusters", ())}
     for row, (name, res) in enumerate(comparison.results.items()):
         label, what = AGENT_LABELS.get(name, (name, "actions"))
         artists += plot_multigoal_rollouts(axes[row, 0], env, res.rollouts.paths, res.rollouts.goals,
-                                           title=f"{label}\nhits E,W,N,S = {res.goal_counts.tolist()}")
+                                           title=f"{label}\nhits E,W,N,S = {res.goal_counts.tolist()}, "
+                                                 f"mean return {res.rollouts.returns.mean():.0f}")
         for col, c in enumerate(comparison.contours[name], start=1):
+            title = f"{name.upper()}: Q(s, a) at s = {c.state}"
+            k = clusters.get(tuple(float(v) for v in c.state)) if name == "sql" else None
+            if k is not None:
+                title += (f"\nmodes aimed at {k.goals_with_a_mode}/{len(k.goal_indices)} goals, "
+                          f"{len(k.mode_goals)} modes")
             artists += plot_action_q_contours(axes[row, col], c.action_grid, c.q_grid, c.actions, actions_label=what,
-                                              title=f"{name.upper()}: Q(s, a) at s = {c.state}")
+                                              title=title)
     return artists
