@@ -28,10 +28,14 @@ DEMOS: dict[str, str] = {
     "maze_change": "discrete_softq.demos.maze_change",
     "boltzmann_vs_maxent": "discrete_softq.demos.boltzmann_vs_maxent",
     "robustness": "discrete_softq.demos.robustness",
+    "offpolicy": "discrete_softq.demos.offpolicy",
     "multigoal": "discrete_softq.demos.multigoal",
     "svgd": "discrete_softq.demos.svgd",
+    "importance_sampling": "discrete_softq.demos.importance_sampling",
+    "multigoal_compose": "discrete_softq.demos.multigoal_compose",
     "composition": "discrete_softq.demos.composition",
     "pretraining": "discrete_softq.demos.pretraining",
+    "pointmass_pretraining": "discrete_softq.demos.pointmass_pretraining",
     "irl": "discrete_softq.demos.irl",
 }
 #: The options ``all`` understands and hands on to every demo that has them.
@@ -46,7 +50,8 @@ def available_demos() -> dict[str, str]:
     """Return ``{name: description}`` for every demo.
 
     >>> list(available_demos())
-    ['dp', 'maze_change', 'boltzmann_vs_maxent', 'robustness', 'multigoal', 'svgd', 'composition', 'pretraining', 'irl']
+    ['dp', 'maze_change', 'boltzmann_vs_maxent', 'robustness', 'offpolicy', 'multigoal', 'svgd',
+     'importance_sampling', 'multigoal_compose', 'composition', 'pretraining', 'pointmass_pretraining', 'irl']
     """
     return {name: _load(name).DESCRIPTION for name in DEMOS}
 

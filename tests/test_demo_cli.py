@@ -40,6 +40,10 @@ BAD = [
     ("composition", ["--n-alphas", "-3"], "--n-alphas"),
     ("composition", ["--slip", "2"], "--slip"),
     ("composition", ["--alpha", "0"], "--alpha"),
+    ("boltzmann_vs_maxent", ["--alpha", "0"], "--alpha"),
+    ("boltzmann_vs_maxent", ["--prior", "gaussian"], "--prior"),
+    ("robustness", ["--n-draws", "1"], "--n-draws"),
+    ("offpolicy", ["--seeds", "0"], "--seeds"),
 ]
 
 

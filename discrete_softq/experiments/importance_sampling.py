@@ -121,7 +121,12 @@ class ISLabResult:
 
 
 def lab_q(d: int, width: float = 0.2) -> BoxMixtureQ:
-    """The lab's soft Q in dimension ``d``: equal modes at (+-0.5, 0.25, ..., 0.25), width ``width``."""
+    """The lab's soft Q in dimension ``d``: equal modes at (+-0.5, 0.25, ..., 0.25), width ``width``.
+
+    >>> q = lab_q(2)
+    >>> q.dim, round(float(q.log_partition()), 4)      # log of the integral of exp(Q/alpha) over [-1, 1]^2
+    (2, -0.6942)
+    """
     means = np.full((2, d), 0.25)
     means[:, 0] = [0.5, -0.5]
     return BoxMixtureQ([1.0, 1.0], means, width)
@@ -143,7 +148,12 @@ def _log_estimates(q: BoxMixtureQ, c: ISLabConfig, rng: np.random.Generator) -> 
 
 
 def run_is_lab(config: ISLabConfig | None = None) -> ISLabResult:
-    """Run the lab (module docstring); independent random streams per dimension, spawned from ``seed``."""
+    """Run the lab (module docstring); independent random streams per dimension, spawned from ``seed``.
+
+    >>> lab = run_is_lab(ISLabConfig(dims=(1, 2), sample_sizes=(4, 16), n_repeats=20, ratio_samples=16))
+    >>> lab.log_partition.shape, sorted(lab.bias)
+    ((2,), ['policy', 'uniform'])
+    """
     c = ISLabConfig() if config is None else config
     streams = np.random.SeedSequence(c.seed).spawn(len(c.dims) + 1)
     boot = np.random.default_rng(streams[-1])

@@ -44,7 +44,12 @@ MIN_SHARE = 0.1
 
 def train_agents(configs: Mapping[str, tuple[str, dict[str, Any]]], n_steps: int, seeds: Sequence[int],
                  n_rollouts: int = 100, progress: bool = False) -> dict[str, list[MultiGoalResult]]:
-    """``run_multigoal(agent, n_steps, seed, n_rollouts, **kwargs)`` for every ``name: (agent, kwargs)`` and seed."""
+    """``run_multigoal(agent, n_steps, seed, n_rollouts, **kwargs)`` for every ``name: (agent, kwargs)`` and seed.
+
+    >>> runs = train_agents({"ddpg": ("ddpg", {})}, n_steps=50, seeds=[0], n_rollouts=2)
+    >>> list(runs), len(runs["ddpg"])
+    (['ddpg'], 1)
+    """
     n_steps = _validate.integer(n_steps, "n_steps", low=1)
     seeds = [_validate.integer(s, "seeds", low=0) for s in seeds]
     if not seeds:
@@ -105,7 +110,12 @@ def agent_settings(agent: Any) -> str:
 
 
 def summarise_runs(runs: Mapping[str, Sequence[MultiGoalResult]]) -> dict[str, RunSummary]:
-    """:class:`RunSummary` of each configuration of :func:`train_agents`."""
+    """:class:`RunSummary` of each configuration of :func:`train_agents`.
+
+    >>> runs = train_agents({"ddpg": ("ddpg", {})}, n_steps=50, seeds=[0], n_rollouts=2)
+    >>> type(summarise_runs(runs)["ddpg"]).__name__
+    'RunSummary'
+    """
     out = {}
     for name, results in runs.items():
         reached = np.array([r.n_goals_reached(MIN_SHARE) for r in results], dtype=float)
@@ -160,6 +170,10 @@ def evaluate_under_noise(runs: Mapping[str, Sequence[MultiGoalResult]], noise_le
     """Roll out each trained agent (SQL: sampled actions; DDPG: deterministic) under each noise level.
 
     The start seeds (``seed``) are the same for every agent and level; SQL's action noise comes from its own generator.
+
+    >>> runs = train_agents({"ddpg": ("ddpg", {})}, n_steps=50, seeds=[0], n_rollouts=2)
+    >>> evaluate_under_noise(runs, noise_levels=(0.0, 0.1), n_rollouts=2).noise_levels
+    (0.0, 0.1)
     """
     from ..continuous.training import goal_hit_counts, rollouts
 

@@ -28,6 +28,19 @@ def plot_log_bias(ax: Axes, result: Any) -> list[Any]:
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.importance_sampling import ISLabConfig, run_is_lab
+    >>> lab = run_is_lab(ISLabConfig(dims=(1, 2), sample_sizes=(4, 16), n_repeats=20, ratio_samples=16))
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_log_bias(ax, lab)
+    >>> len(artists) > 0
+    True
+    >>> plt.close(fig)
     """
     c = result.config
     m = np.asarray(c.sample_sizes, dtype=float)
@@ -60,6 +73,19 @@ def plot_variance_ratio(ax: Axes, result: Any) -> list[Any]:
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.importance_sampling import ISLabConfig, run_is_lab
+    >>> lab = run_is_lab(ISLabConfig(dims=(1, 2), sample_sizes=(4, 16), n_repeats=20, ratio_samples=16))
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_variance_ratio(ax, lab)
+    >>> len(artists) > 0
+    True
+    >>> plt.close(fig)
     """
     c, r = result.config, result.variance_ratio
     d = np.asarray(c.dims, dtype=float)

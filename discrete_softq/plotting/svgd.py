@@ -68,6 +68,18 @@ def plot_mode_balance(ax: Axes, result: Any) -> list[Any]:
     Returns
     -------
     list of matplotlib artists
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from discrete_softq.experiments.svgd import SVGDConfig, run_svgd
+    >>> fig, ax = plt.subplots()
+    >>> artists = plot_mode_balance(ax, run_svgd(SVGDConfig(n_particles=8, n_iter=3)))
+    >>> len(artists) > 0
+    True
+    >>> plt.close(fig)
     """
     c = result.config
     labels = {"constant": f"constant step {c.step_size_2d:g}", "adagrad": f"AdaGrad step {c.adaptive_step_size:g}"}
