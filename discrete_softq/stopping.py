@@ -39,6 +39,9 @@ twice the sum of these,
 
 where ``k`` is the extra error of a fast kernel in units of ``alpha eps`` (the sweep in units of
 ``alpha`` shifts exponents by up to 600, and its error does scale with ``alpha``).
+When :math:`|Q|/\alpha` falls below the normal range (e.g. :math:`|Q| \sim 10^{-304}`,
+:math:`\alpha = 10^{12}`), the scaled values keep only an absolute accuracy of one subnormal step
+:math:`\sigma = 4.9 \cdot 10^{-324}`, so :math:`4 (A + 8)\,\alpha\,\sigma` is added to :math:`\delta`.
 
 So no ``tol`` below about :math:`\epsilon |Q^*|_\infty / (1 - \gamma)` can be certified in float64.
 When the bracket has shrunk to the rounding floor and the values are of the size of the fixed
@@ -66,6 +69,8 @@ from .mdp import TabularMDP
 __all__ = ["ConvergenceWarning", "RoundingFloorWarning", "backup_rounding", "StoppingRule", "Verdict"]
 
 EPSILON = float(np.finfo(float).eps)
+#: The spacing of float64 numbers below the normal range (the smallest subnormal).
+SUBNORMAL = float(np.finfo(float).smallest_subnormal)
 #: Without a candidate stop, the size of the values (one pass over them) is measured every this many sweeps.
 MAGNITUDE_EVERY = 16
 
@@ -101,7 +106,10 @@ def backup_rounding(mdp: TabularMDP, alpha: float, magnitude: float, kernel_term
     """
     b, A = mdp.max_successors, mdp.n_actions
     size = (float(np.abs(mdp.rewards).max(initial=0.0)) if reward_size is None else reward_size) + magnitude
-    return EPSILON * ((2 * b + 9) * size + (A + 8) * min(alpha, 9.0 * size) + kernel_terms * alpha)
+    relative = EPSILON * ((2 * b + 9) * size + (A + 8) * min(alpha, 9.0 * size) + kernel_terms * alpha)
+    # (q - m) / alpha below the normal range keeps only an absolute accuracy of one subnormal step, which
+    # the rescaling by alpha multiplies (Notes): negligible unless |Q| / alpha underflows
+    return relative + 4.0 * (A + 8) * alpha * SUBNORMAL
 
 
 @dataclass(frozen=True)
