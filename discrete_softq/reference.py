@@ -85,12 +85,11 @@ def soft_value(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArra
 
 
 def _boltzmann(Q: NDArray, alpha: float, prior: NDArray | None) -> NDArray:
+    """pi(a|s) = rho(a|s) exp((Q - V) / alpha), shifted by the largest Q the prior allows (else 0 / 0)."""
     rho = np.ones_like(Q) if prior is None else np.broadcast_to(prior, Q.shape)
-    if alpha == 0:
-        best = np.where(rho > 0, Q, -np.inf)
-        w = rho * (best == best.max(axis=-1, keepdims=True))
-    else:
-        w = rho * np.exp((Q - Q.max(axis=-1, keepdims=True)) / alpha)
+    allowed = np.where(rho > 0, Q, -np.inf)
+    best = allowed.max(axis=-1, keepdims=True)
+    w = rho * (allowed == best) if alpha == 0 else rho * np.exp((allowed - best) / alpha)
     return w / w.sum(axis=-1, keepdims=True)
 
 

@@ -246,3 +246,18 @@ def test_backward_induction_is_repeated_textbook_backups(drawn, alpha, horizon):
     gap = np.abs(sol.V[0] - star.V).max()
     slack = star.error_bound + rounding_slack(mdp.gamma, star.Q, star.V, alpha)
     assert gap <= mdp.gamma ** horizon * np.abs(star.V).max() + slack
+
+
+def test_reference_policy_when_the_prior_excludes_the_best_action():
+    """A prior that gives the largest Q zero mass: the reference's Boltzmann policy shifts by the best *allowed*
+    action (the plain shift by max Q underflows every allowed weight to 0 and divides 0 by 0)."""
+    import warnings
+
+    from discrete_softq import TabularMDP, reference, soft_value_iteration
+
+    mdp = TabularMDP(np.ones((1, 2, 1)), np.array([[-1.0, 0.0]]), gamma=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ref = reference.soft_value_iteration(mdp, 1e-3, prior=[1.0, 0.0])
+    assert np.array_equal(ref.policy, [[1.0, 0.0]])
+    assert np.allclose(ref.V, soft_value_iteration(mdp, 1e-3, prior=[1.0, 0.0]).V)
