@@ -19,6 +19,9 @@ __all__ = ["soft_values", "softmax_rows", "BLOCK_ROWS"]
 BLOCK_ROWS = 8192
 #: Up to this many actions the Shannon case runs action-major.
 ACTION_MAJOR_MAX_ACTIONS = 32
+#: From this share of rows on the ``log1p`` branch of the prior's log-sum-exp is computed for every
+#: row and selected (cheaper than gathering the rows that take it).
+NEAR_SHARE_FOR_SELECT = 0.25
 
 
 def soft_values(Q: NDArray, alpha: float, prior: NDArray | None = None,
@@ -35,6 +38,8 @@ def soft_values(Q: NDArray, alpha: float, prior: NDArray | None = None,
     >>> bool(np.allclose(soft_values(Q, 0.5), log_sum_exp(Q, 0.5)))
     True
     """
+    if rewards is None and Q.shape[0] <= BLOCK_ROWS and alpha > 0.0 and Q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
+        return _shannon_action_major(Q, alpha) if prior is None else _prior_action_major(Q, alpha, prior)
     out = np.empty(Q.shape[0])
     row_prior = prior is not None and prior.ndim == 2
     for i in range(0, Q.shape[0], BLOCK_ROWS):
@@ -68,21 +73,38 @@ def _shannon_action_major(q: NDArray, alpha: float) -> NDArray[np.float64]:
 
 def _prior_action_major(q: NDArray, alpha: float, prior: NDArray) -> NDArray[np.float64]:
     """:func:`~discrete_softq.soft.log_sum_exp` with a prior, action-major, element for element the same
-    operations (so the same numbers); ``expm1`` only on the rows whose ``log1p`` branch is taken."""
-    rho = np.broadcast_to(prior, q.shape).T
-    x = np.where(rho > 0, q.T, -np.inf) if np.any(rho == 0) else q.T.copy()
+    operations (so the same numbers); ``expm1`` only on the rows whose ``log1p`` branch is taken.
+
+    A prior of shape (A,) stays one column, and its zeros are looked for among its A entries, not
+    in a broadcast table: for a few rows (a batch of agents) this bookkeeping is most of the cost.
+    """
+    rho, has_zero = _action_major_prior(prior)
+    x = np.where(rho > 0, q.T, -np.inf) if has_zero else q.T.copy()
     m = x.max(axis=0)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         x -= m
         x /= alpha
-    total = (rho * np.exp(x)).sum(axis=0)
-    with np.errstate(divide="ignore"):
+        weighted = np.exp(x)
+        weighted *= rho
+        total = weighted.sum(axis=0)
         log_total = np.log(total)
-    near = np.flatnonzero(total > 0.5)
-    if near.size:
-        log_total[near] = np.log1p((rho[:, near] * np.expm1(x[:, near])).sum(axis=0))
-    with np.errstate(over="ignore", invalid="ignore"):
-        return m + alpha * log_total
+        near = total > 0.5
+        n_near = np.count_nonzero(near)
+        if n_near >= NEAR_SHARE_FOR_SELECT * q.shape[0]:    # many: both branches, then a select
+            log_total = np.where(near, np.log1p((rho * np.expm1(x)).sum(axis=0)), log_total)
+        elif n_near:                                          # few: only those rows, gathered
+            rows = np.flatnonzero(near)
+            rho_near = rho if rho.shape[1] == 1 else rho[:, rows]
+            log_total[rows] = np.log1p((rho_near * np.expm1(x[:, rows])).sum(axis=0))
+        log_total *= alpha
+        log_total += m
+    return log_total
+
+
+def _action_major_prior(prior: NDArray) -> tuple[NDArray, bool]:
+    """The prior as an (A, 1) column or an (A, n) action-major view, and whether it has a zero."""
+    rho = prior[:, None] if prior.ndim == 1 else prior.T
+    return rho, not rho.all()
 
 
 def softmax_rows(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDArray[np.float64]:
@@ -96,8 +118,8 @@ def softmax_rows(Q: NDArray, alpha: float, prior: NDArray | None = None) -> NDAr
     """
     if alpha == 0.0 or Q.shape[-1] > ACTION_MAJOR_MAX_ACTIONS or Q.ndim != 2:
         return softmax(Q, alpha, prior)
-    rho = None if prior is None else np.broadcast_to(prior, Q.shape).T
-    w = np.where(rho > 0, Q.T, -np.inf) if rho is not None and np.any(rho == 0) else Q.T.copy()
+    rho, has_zero = (None, False) if prior is None else _action_major_prior(prior)
+    w = np.where(rho > 0, Q.T, -np.inf) if rho is not None and has_zero else Q.T.copy()
     m = w.max(axis=0)
     with np.errstate(over="ignore"):
         w -= m
