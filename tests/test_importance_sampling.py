@@ -60,14 +60,18 @@ def _params(agent):
     return np.concatenate([w.ravel() for w in agent.qf.params + agent.policy.params]).astype(np.float64)
 
 
-def test_default_value_proposal_is_uniform_and_unchanged_bit_for_bit():
-    """value_proposal defaults to "uniform", and a seeded run is bit-identical with and without the keyword, and
-    matches the parameters this run had before the option existed (sums pinned at commit 5515ca5)."""
+def test_default_value_proposal_is_uniform_and_unchanged():
+    """value_proposal defaults to "uniform", a seeded run is bit-identical with and without the keyword, and it
+    matches the parameters this run had before the option existed (sums pinned at commit 5515ca5).
+
+    The pin allows a relative 1e-6: NumPy releases round matrix products and ``exp`` differently
+    in the last bits (numpy 2.4.6 moved these sums by 9e-8 relative); a change to the algorithm
+    moves them by far more."""
     default, uniform = _trained(), _trained(value_proposal="uniform")
     assert default.value_proposal == "uniform"
     np.testing.assert_array_equal(_params(default), _params(uniform))
-    assert _params(default).sum() == pytest.approx(8.463017282425426, rel=1e-9)
-    assert np.abs(_params(default)).sum() == pytest.approx(158.88122377183754, rel=1e-9)
+    assert _params(default).sum() == pytest.approx(8.463017282425426, rel=1e-6)
+    assert np.abs(_params(default)).sum() == pytest.approx(158.88122377183754, rel=1e-6)
 
 
 def test_policy_proposal_value_is_the_importance_weighted_estimate():
