@@ -159,12 +159,16 @@ def epsilon_greedy(Q_rows: NDArray, epsilon: float | NDArray, u: NDArray) -> NDA
     array([2])
     """
     n, A = Q_rows.shape
-    eps = np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
+    eps = epsilon if isinstance(epsilon, np.ndarray) and epsilon.shape == (n,) else \
+        np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
     explore = u < eps
     ties = Q_rows == Q_rows.max(axis=-1, keepdims=True)
     n_ties = ties.sum(axis=-1)
-    v = np.where(explore, 0.0, (u - eps) / np.where(eps < 1.0, 1.0 - eps, 1.0))
-    k = np.minimum((v * n_ties).astype(np.intp), n_ties - 1)
-    greedy = (np.cumsum(ties, axis=-1) <= k[:, None]).sum(axis=-1)
+    if n_ties.max() == 1:                  # no ties anywhere: the greedy action is the argmax
+        greedy = ties.argmax(axis=-1)
+    else:
+        v = np.where(explore, 0.0, (u - eps) / np.where(eps < 1.0, 1.0 - eps, 1.0))
+        k = np.minimum((v * n_ties).astype(np.intp), n_ties - 1)
+        greedy = (np.cumsum(ties, axis=-1) <= k[:, None]).sum(axis=-1)
     random = np.minimum((u / np.where(eps > 0, eps, 1.0) * A).astype(np.intp), A - 1)
     return np.where(explore, random, greedy)
