@@ -5,13 +5,13 @@
 * :class:`DynaQ` (with Dyna-Q+'s bonus), :class:`SoftDynaQ` -- :mod:`.dyna`
 * :func:`train`, :class:`History` -- :mod:`.training` (the per-environment loop)
 * :func:`run_batched`, :class:`BatchedHistory` -- :mod:`.batched` (many seeds in lockstep)
-* schedules (:class:`Constant`, :class:`InverseCount`, :class:`ExponentialDecay`) -- :mod:`.schedules`
+* schedules (:class:`Constant`, :class:`InverseCount`, :class:`RescaledLinear`, :class:`ExponentialDecay`) -- :mod:`.schedules`
 * bootstrap CIs and recovery measures -- :mod:`.stats`
 """
 
 from .batched import BatchedHistory, run_batched
 from .dyna import DynaQ, SoftDynaQ
-from .schedules import Constant, ExponentialDecay, InverseCount
+from .schedules import Constant, ExponentialDecay, InverseCount, RescaledLinear
 from .tabular import BoltzmannQLearning, QLearning, SoftQLearning, TabularAgent
 from .training import History, train
 
@@ -26,6 +26,7 @@ __all__ = [
     "History",
     "Constant",
     "InverseCount",
+    "RescaledLinear",
     "ExponentialDecay",
     "run_batched",
     "BatchedHistory",

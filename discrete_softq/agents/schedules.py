@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _validate
 
-__all__ = ["Constant", "InverseCount", "ExponentialDecay", "CheckedSchedule", "as_schedule", "Schedule"]
+__all__ = ["Constant", "InverseCount", "RescaledLinear", "ExponentialDecay", "CheckedSchedule", "as_schedule", "Schedule"]
 
 Schedule = Callable[[Any], Any]
 ScheduleLike = Union[float, str, Schedule]
@@ -71,6 +71,34 @@ class InverseCount:
         # always through an array: the SIMD pow of NumPy may differ by an ulp from the scalar one,
         # and the batched runner (arrays) must match the single agent (scalars) bit for bit
         out = np.maximum(self.scale / np.maximum(np.atleast_1d(n), 1.0) ** self.power, self.floor)
+        return float(out[0]) if n.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class RescaledLinear:
+    r""":math:`\eta_n = 1 / (1 + (1 - \gamma)(n - 1))`: the sample mean slowed by the horizon.
+
+    The step size of Wainwright's sharp :math:`\ell_\infty` bounds for Q-learning (2019): with a
+    discount near 1 the plain mean ``1/n`` forgets its early, biased targets too slowly (its error
+    can fall like :math:`n^{-(1-\gamma)}`), while this one keeps :math:`\eta_n \approx 1 / ((1-\gamma) n)`
+    and the error falls like :math:`n^{-1/2}`. ``gamma`` in [0, 1).
+
+    >>> RescaledLinear(gamma=0.5)(3)
+    0.5
+    """
+
+    gamma: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gamma", _validate.real(self.gamma, "gamma", low=0.0, high=1.0, high_open=True))
+
+    def bounds(self) -> tuple[float, float]:
+        """The smallest and largest value the schedule takes (at ``n -> inf`` and ``n = 1``)."""
+        return 0.0, 1.0
+
+    def __call__(self, n: ArrayLike) -> float | NDArray[np.float64]:
+        n = np.asarray(n, dtype=float)
+        out = 1.0 / (1.0 + (1.0 - self.gamma) * (np.maximum(np.atleast_1d(n), 1.0) - 1.0))
         return float(out[0]) if n.ndim == 0 else out
 
 
@@ -169,7 +197,7 @@ def as_schedule(value: ScheduleLike, name: str, *, low: float = 0.0, high: float
     if isinstance(value, Constant):
         _validate.real(value.value, name, low=low, high=high)
         return value
-    if isinstance(value, (InverseCount, ExponentialDecay)):
+    if isinstance(value, (InverseCount, RescaledLinear, ExponentialDecay)):
         lo, hi = value.bounds()
         if lo < low or (high is not None and hi > high):
             raise ValueError(f"{name} schedule takes values {f'down to {lo:g}' if lo < low else f'up to {hi:g}'}; "

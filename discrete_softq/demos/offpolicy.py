@@ -3,7 +3,8 @@
     python -m discrete_softq.demo offpolicy [--quick] [--out DIR]
 
 Runs :func:`discrete_softq.experiments.offpolicy.run_offpolicy` (on-policy, epsilon-mixing and
-uniform behaviour, on the 3x4 layout of issue 14 and on gymnasium's FrozenLake-v1), prints its
+uniform behaviour, on the 3x4 layout of issue 14 and on gymnasium's FrozenLake-v1; and uniform
+state-action pairs drawn from FrozenLake's exact model), prints its
 table and writes ``offpolicy.png`` (:func:`discrete_softq.plotting.offpolicy.plot_offpolicy_study`):
 the error against the exact soft Q* over training steps, with 95% bands, and the visit counts of
 the (s, a) pairs.
@@ -31,6 +32,8 @@ class Args:
     """steps per run on the 3x4 layout"""
     lake_steps: int = option(50_000, low=100)
     """steps per run on FrozenLake (the per-step gymnasium loop: the slow part)"""
+    model_samples: int = option(6_000_000, low=0)
+    """samples per run from FrozenLake's model, pairs uniform (0: skip)"""
     seed: int = option(0, low=0)
     """master seed"""
     out: str = DEFAULT_OUT
@@ -40,7 +43,8 @@ class Args:
     no_progress: bool = False
     """hide the progress bar"""
 
-    QUICK: ClassVar[dict] = {"seeds": 3, "grid_steps": 20_000, "lake_steps": 2_000, "epsilons": (0.5,)}
+    QUICK: ClassVar[dict] = {"seeds": 3, "grid_steps": 20_000, "lake_steps": 2_000, "model_samples": 20_000,
+                             "epsilons": (0.5,)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse_dataclass_args(Args, argv, "offpolicy", DESCRIPTION)
     study = run_offpolicy(OffPolicyConfig(alpha=args.alpha, epsilons=args.epsilons, n_seeds=args.seeds,
-                                          grid_steps=args.grid_steps, lake_steps=args.lake_steps, seed=args.seed),
+                                          grid_steps=args.grid_steps, lake_steps=args.lake_steps,
+                                          model_samples=args.model_samples, seed=args.seed),
                           progress=not args.no_progress)
     print(study.report())
     fig, axes = pyplot().subplots(2, 2, figsize=(15, 10))

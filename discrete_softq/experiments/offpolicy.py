@@ -21,6 +21,12 @@ uniform policy, on two tasks (Shannon bonus, ``prior=None``):
   targets random, so it needs a decreasing step size
   (:class:`~discrete_softq.agents.InverseCount`, :math:`\eta_n = n^{-p}`) to converge.
 
+* ``model``: FrozenLake again, but the pairs drawn uniformly over the live pairs and the next
+  state from the exact model (:func:`~discrete_softq.agents.generative.learn_from_model`: the
+  material's arbitrary :math:`q_s, q_a`, taken uniform), with the rescaled linear step size
+  (:class:`~discrete_softq.agents.RescaledLinear`). Trajectories of the uniform policy visit the
+  cells next to the goal rarely; here every pair gets the same share of the samples.
+
 It also records the final visit counts of every pair and the smallest probability the final
 behaviour gives to a live pair: the lock-in is visible there (on-policy, some pairs are visited a
 handful of times in :math:`2 \cdot 10^5` steps and have probability about :math:`e^{-12}`).
@@ -36,12 +42,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import _validate
-from ..agents import InverseCount, SoftQLearning, run_batched, train
+from ..agents import InverseCount, RescaledLinear, SoftQLearning, run_batched, train
+from ..agents.generative import learn_from_model
 from ..agents.stats import Estimate, bootstrap_band, bootstrap_ci
 from ..dp import soft_q_iteration
 from ..envs import GridWorld, from_gymnasium
 
-__all__ = ["OffPolicyConfig", "OffPolicyRun", "OffPolicyStudy", "run_offpolicy", "relative_error", "LAYOUT"]
+__all__ = ["OffPolicyConfig", "OffPolicyRun", "ModelRun", "OffPolicyStudy", "run_offpolicy", "relative_error", "LAYOUT"]
 
 #: The 3 x 4 layout of issue 14 (the start's up and left moves are self-loops).
 LAYOUT = ("S..#", ".#..", "...G")
@@ -67,6 +74,8 @@ class OffPolicyConfig:
         Seeds per behaviour and task.
     grid_steps, lake_steps : int
         Environment steps per run on each task.
+    model_samples : int
+        Samples per run from FrozenLake's model (uniform pairs); 0 skips that part.
     n_checkpoints : int
         Log-spaced step counts at which the error is measured.
     seed : int
@@ -81,6 +90,7 @@ class OffPolicyConfig:
     n_seeds: int = 10
     grid_steps: int = 200_000
     lake_steps: int = 50_000
+    model_samples: int = 6_000_000
     n_checkpoints: int = 20
     seed: int = 0
 
@@ -94,6 +104,8 @@ class OffPolicyConfig:
         _validate.integer(self.n_seeds, "n_seeds", low=2)
         _validate.integer(self.grid_steps, "grid_steps", low=100)
         _validate.integer(self.lake_steps, "lake_steps", low=100)
+        if self.model_samples != 0:
+            _validate.integer(self.model_samples, "model_samples", low=100)
         _validate.integer(self.n_checkpoints, "n_checkpoints", low=2)
         _validate.integer(self.seed, "seed", low=0)
 
@@ -168,12 +180,46 @@ class OffPolicyRun:
 
 
 @dataclass(frozen=True, eq=False)
+class ModelRun:
+    """Soft Q-learning on FrozenLake from uniform pairs of its model (:func:`learn_from_model`).
+
+    Attributes
+    ----------
+    steps : ndarray of int of shape (n_checkpoints,)
+        Samples (transitions) per agent.
+    errors : ndarray of shape (n_seeds, n_checkpoints)
+        Relative error after ``steps[j]`` samples.
+    min_visits : ndarray of int of shape (n_seeds,)
+        Visits of the least-visited live pair at the end.
+    """
+
+    steps: NDArray[np.int64]
+    errors: NDArray[np.float64]
+    min_visits: NDArray[np.int64]
+
+    def band(self) -> tuple[NDArray, NDArray, NDArray]:
+        """Geometric mean of the error over seeds with a 95% bootstrap band, per checkpoint."""
+        return tuple(10.0 ** b for b in bootstrap_band(np.log10(np.maximum(self.errors, FLOOR))))  # type: ignore
+
+    def final(self) -> Estimate:
+        """Median final error over seeds, with its 95% bootstrap interval."""
+        return bootstrap_ci(self.errors[:, -1], statistic=np.median)
+
+    def report_line(self) -> str:
+        e = self.final()
+        return (f"  {'model':<10} {e.value:>18.3g} [{e.low:.3g}, {e.high:.3g}]".ljust(57)
+                + f" {np.mean(self.errors[:, -1] <= 0.01):>9.0%} {int(np.median(self.min_visits)):>19d}"
+                + f"   after {int(self.steps[-1]):,} samples")
+
+
+@dataclass(frozen=True, eq=False)
 class OffPolicyStudy:
     """Both tasks of :func:`run_offpolicy`."""
 
     config: OffPolicyConfig
     grid: OffPolicyRun
     frozen_lake: OffPolicyRun
+    model: ModelRun | None = None
 
     def report(self) -> str:
         """The measured table, as printed by ``python -m discrete_softq.demo offpolicy``."""
@@ -185,6 +231,9 @@ class OffPolicyStudy:
         lines += [f"FrozenLake-v1 4x4 (slippery, gymnasium's env), lr n^-{c.lake_lr_power:g}, "
                   f"max|Q*| {self.frozen_lake.q_star_max:.3f}:"]
         lines += self.frozen_lake.report_lines()
+        if self.model is not None:
+            lines += [f"FrozenLake, i.i.d. pairs from its exact model (q_s x q_a equal on the live pairs), "
+                      f"lr 1/(1 + (1 - gamma)(n - 1)):", self.model.report_line()]
         lines.append("(least-visited pair: visits of the rarest live pair; ln min prob: log of the smallest final "
                      "behaviour probability; P(stay at start): one-step probability that the final behaviour stays at the start)")
         return "\n".join(lines)
@@ -246,14 +295,26 @@ def _run(task: str, arms: Any, steps: NDArray, errors: NDArray, agents: list, md
 def run_offpolicy(config: OffPolicyConfig = OffPolicyConfig(), progress: bool = False) -> OffPolicyStudy:
     """Run the study of the module docstring.
 
-    >>> study = run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200, epsilons=(0.5,)))
-    >>> study.grid.errors.shape[:2], study.frozen_lake.labels
-    ((3, 2), ('on-policy', 'e = 0.5', 'uniform'))
+    >>> study = run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200, model_samples=200,
+    ...                                       epsilons=(0.5,)))
+    >>> study.grid.errors.shape[:2], study.frozen_lake.labels, study.model.errors.shape[0]
+    ((3, 2), ('on-policy', 'e = 0.5', 'uniform'), 2)
     """
     seeds = np.random.SeedSequence(config.seed).spawn(2 * config.n_seeds)
     grid = _grid(config, seeds[: config.n_seeds])
     lake = _lake(config, seeds[config.n_seeds:], progress)
-    return OffPolicyStudy(config, grid, lake)
+    return OffPolicyStudy(config, grid, lake, _model(config) if config.model_samples else None)
+
+
+def _model(c: OffPolicyConfig) -> ModelRun:
+    mdp = from_gymnasium(gym.make("FrozenLake-v1"), gamma=c.gamma)
+    exact, live = soft_q_iteration(mdp, c.alpha, tol=1e-10).Q, ~mdp.terminal
+    agents = [SoftQLearning(mdp.n_states, mdp.n_actions, alpha=c.alpha, gamma=c.gamma, lr=RescaledLinear(c.gamma),
+                            seed=k) for k in range(c.n_seeds)]
+    steps = _checkpoints(c.model_samples, c.n_checkpoints)
+    Q = learn_from_model(mdp, agents, c.model_samples, seed=c.seed, snapshot_steps=steps.tolist())
+    min_visits = np.array([a.visits[live].min() for a in agents])
+    return ModelRun(steps, relative_error(Q, exact, live), min_visits)
 
 
 def _progress(items: Any, progress: bool) -> Any:

@@ -22,7 +22,8 @@ def plot_error_curves(ax: Axes, run: Any, title: str) -> list[Any]:
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from discrete_softq.experiments.offpolicy import OffPolicyConfig, run_offpolicy
-    >>> study = run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200, epsilons=(0.5,)))
+    >>> study = run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200, model_samples=0,
+    ...                                       epsilons=(0.5,)))
     >>> fig, ax = plt.subplots()
     >>> _ = plot_error_curves(ax, study.grid, "3x4")
     >>> ax.get_yscale()
@@ -48,7 +49,8 @@ def plot_pair_visits(ax: Axes, run: Any, title: str) -> list[Any]:
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from discrete_softq.experiments.offpolicy import OffPolicyConfig, run_offpolicy
-    >>> study = run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200, epsilons=(0.5,)))
+    >>> study = run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200, model_samples=0,
+    ...                                       epsilons=(0.5,)))
     >>> fig, ax = plt.subplots()
     >>> len(plot_pair_visits(ax, study.grid, "3x4"))
     3
@@ -69,20 +71,27 @@ def plot_pair_visits(ax: Axes, run: Any, title: str) -> list[Any]:
 
 
 def plot_offpolicy_study(axes: Any, study: Any) -> list[Any]:
-    """Four panels on a 2 x 2 grid: error curves and pair visits, on the 3x4 layout and on FrozenLake.
+    """Four panels on a 2 x 2 grid: error curves and pair visits, on the 3x4 layout and on FrozenLake
+    (with the uniform-pairs run from its model, when the study has one).
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from discrete_softq.experiments.offpolicy import OffPolicyConfig, run_offpolicy
     >>> fig, axes = plt.subplots(2, 2)
-    >>> _ = plot_offpolicy_study(axes, run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200)))
+    >>> _ = plot_offpolicy_study(axes, run_offpolicy(OffPolicyConfig(n_seeds=2, grid_steps=200, lake_steps=200,
+    ...                                                                   model_samples=300)))
     >>> plt.close(fig)
     """
     c = study.config
     artists = plot_error_curves(axes[0, 0], study.grid, f"3x4 layout, lr {c.grid_lr}: error of Q against exact soft Q*")
     artists += plot_error_curves(axes[0, 1], study.frozen_lake,
                                  f"FrozenLake-v1 4x4 (slippery), lr n^-{c.lake_lr_power:g}: error against soft Q*")
+    if study.model is not None:
+        artists += plot_mean_with_bands(axes[0, 1], study.model.steps,
+                                        {"uniform pairs from the model, lr 1/(1+(1-gamma)(n-1))": study.model.band()})
+        axes[0, 1].set_xlabel("transitions (environment steps, or samples from the model)")
+        axes[0, 1].legend(fontsize="x-small", loc="lower left")
     artists += plot_pair_visits(axes[1, 0], study.grid, f"3x4 layout: visits after {int(study.grid.steps[-1]):,} steps")
     artists += plot_pair_visits(axes[1, 1], study.frozen_lake,
                                 f"FrozenLake: visits after {int(study.frozen_lake.steps[-1]):,} steps")
