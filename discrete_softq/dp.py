@@ -205,7 +205,9 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     max_iter : int
         Maximum number of sweeps; on reaching it a :class:`ConvergenceWarning` is issued.
     V0 : ndarray of shape (n_states,), optional
-        Starting values (zeros by default; set to zero at terminal states).
+        Starting values (zeros by default; set to zero at terminal states). Without terminal
+        states its mid-range is subtracted first: the MacQueen bracket absorbs a constant offset
+        exactly, and smaller values keep the rounding floor (proportional to ``|V|``) low.
     prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
         Prior policy of the KL-regularised objective; None is the Shannon entropy bonus.
 
@@ -227,6 +229,8 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
     V[mdp.terminal] = 0.0
     if mdp.gamma == 1.0:
         return _undiscounted(mdp, alpha, tol, max_iter, rho, "value", V, "soft_value_iteration")
+    if V0 is not None and not mdp.terminal.any():
+        V -= 0.5 * (V.max() + V.min())  # the bracket absorbs a constant; small values keep the rounding floor low
     sweeps = _fast.ValueSweeps(mdp, alpha, rho, V, tol)
     rule = StoppingRule(mdp, alpha, tol, to_q=True, kernel_terms=sweeps.kernel_terms, shannon=rho is None)
     for k in range(1, max_iter + 1):
@@ -236,9 +240,11 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
             break
     if not np.isfinite(verdict.bound):
         verdict = rule.judge(lo, hi, lambda: sweeps.magnitude() + max(-lo, hi))
-    V = shift_nonterminal(mdp, sweeps.values(), verdict.shift)
+    iterate = np.array(sweeps.values())
+    V = shift_nonterminal(mdp, iterate.copy(), verdict.shift)
     Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
-    return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_value_iteration", _TRY_POLICY_ITERATION)
+    return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_value_iteration", _TRY_POLICY_ITERATION,
+                    iterate=iterate)
 
 
 def value_iteration(mdp: TabularMDP, tol: float = 1e-8, max_iter: int = 100_000,

@@ -38,6 +38,12 @@ class SoftSolution:
         Guaranteed bound on ``|Q - Q*|_inf``, floating-point rounding included.
     solver : str
         The solver that produced the solution.
+    iterate : ndarray of shape (n_states,) or None
+        Value iteration's last iterate :math:`V_k`, before the stopping rule extrapolated it
+        (MacQueen's shift): the point to resume from (``soft_value_iteration(..., V0=sol.iterate)``
+        continues the same run; :func:`~discrete_softq.selection.solve` does). Resuming from ``V``
+        instead would carry the extrapolation into the next sweeps, which on episodic models
+        costs many sweeps to undo. ``None`` for the other solvers.
     """
 
     Q: NDArray[np.float64]
@@ -49,14 +55,17 @@ class SoftSolution:
     residuals: NDArray[np.float64] = field(repr=False)
     error_bound: float = np.inf
     solver: str = ""
+    iterate: NDArray[np.float64] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("Q", "V", "policy", "residuals"):
-            getattr(self, name).setflags(write=False)
+        for name in ("Q", "V", "policy", "residuals", "iterate"):
+            if getattr(self, name) is not None:
+                getattr(self, name).setflags(write=False)
 
 
 def solution(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, iterations: int,
-             verdict: Verdict, rule: StoppingRule, solver: str, advice: str = "") -> SoftSolution:
+             verdict: Verdict, rule: StoppingRule, solver: str, advice: str = "",
+             iterate: NDArray | None = None) -> SoftSolution:
     """Package a solve: warn once if it did not converge, then V and the policy of ``Q``.
 
     >>> import numpy as np
@@ -74,7 +83,7 @@ def solution(mdp: TabularMDP, Q: NDArray, alpha: float, prior: NDArray | None, i
     V[mdp.terminal] = 0.0
     return SoftSolution(Q=Q, V=V, policy=softmax(Q, alpha, prior), alpha=alpha, iterations=iterations,
                         converged=verdict.converged, residuals=np.asarray(rule.residuals, dtype=float),
-                        error_bound=verdict.bound, solver=solver)
+                        error_bound=verdict.bound, solver=solver, iterate=iterate)
 
 
 def shift_nonterminal(mdp: TabularMDP, X: NDArray, c: float) -> NDArray:
