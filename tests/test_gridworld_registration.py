@@ -15,7 +15,7 @@ from gymnasium.utils.env_checker import check_env
 import discrete_softq.envs as envs
 
 GRID_IDS = ["discrete_softq/TwoRoutes-v0", "discrete_softq/BlockingMaze-v0",
-            "discrete_softq/ShortcutMaze-v0", "discrete_softq/OpenRoom-v0"]
+            "discrete_softq/ShortcutMaze-v0", "discrete_softq/OpenRoom-v0", "discrete_softq/CorridorOrRoom-v0"]
 
 
 @pytest.mark.parametrize("env_id", GRID_IDS)
@@ -59,3 +59,13 @@ def test_importing_envs_does_not_import_minigrid():
     code = "import sys, discrete_softq.envs; print('minigrid' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_corridor_or_room_id_is_the_one_step_entropy_studys_map():
+    """gym.make("discrete_softq/CorridorOrRoom-v0") has the exact model of experiments.boltzmann_vs_maxent.make_env()
+    (same transitions, rewards and terminal states), so the study can be rerun from the registered id."""
+    from discrete_softq.experiments.boltzmann_vs_maxent import make_env
+
+    registered, study = gym.make("discrete_softq/CorridorOrRoom-v0").unwrapped.to_mdp(), make_env().to_mdp()
+    assert (registered.transition_matrix != study.transition_matrix).nnz == 0
+    assert np.array_equal(registered.rewards, study.rewards) and np.array_equal(registered.terminal, study.terminal)

@@ -14,6 +14,7 @@ id                                          environment
 ``discrete_softq/BlockingMaze-v0``          Sutton & Barto Ex. 8.2; wall moves after 1000 steps
 ``discrete_softq/ShortcutMaze-v0``          Sutton & Barto Ex. 8.3; shortcut opens after 3000 steps
 ``discrete_softq/OpenRoom-v0``              ``open_room``, no change
+``discrete_softq/CorridorOrRoom-v0``        ``corridor_or_room`` (issue 14's one-step-entropy map)
 ``discrete_softq/MiniGrid-WallChange-v0``   ``two_routes`` built from MiniGrid objects
 ``discrete_softq/MultiGoal-v0``             the multi-goal point mass (Haarnoja et al. 2017)
 ==========================================  ====================================================
@@ -22,7 +23,7 @@ Every keyword of the environment (``changes``, ``slip``, ``step_reward``, ...) c
 overridden in ``gymnasium.make(id, **kwargs)``.
 
 Time limits: every gridworld id truncates its episodes (the environment's ``max_steps``): 200
-steps on ``TwoRoutes`` and ``OpenRoom``, and :data:`MAZE_MAX_STEPS` = 1000 steps on the two
+steps on ``TwoRoutes``, ``OpenRoom`` and ``CorridorOrRoom``, and :data:`MAZE_MAX_STEPS` = 1000 steps on the two
 Sutton & Barto mazes (about 20 times their 54 cells and 60 times the longest shortest path, 16
 steps). The book's mazes have no episode limit; the limit only ends an episode that has stopped
 making progress, and ``gymnasium.make(id, max_steps=None)`` restores the book's setting.
@@ -54,6 +55,8 @@ _SPECS: dict[str, tuple[str, dict]] = {
     "discrete_softq/ShortcutMaze-v0": (_GRID, {
         "layout": "shortcut_maze", "max_steps": MAZE_MAX_STEPS, "changes": (WallChange(at_step=3000, layout="shortcut_maze_after"),)}),
     "discrete_softq/OpenRoom-v0": (_GRID, {"layout": "open_room", "max_steps": 200}),
+    "discrete_softq/CorridorOrRoom-v0": (_GRID, {"layout": "corridor_or_room", "max_steps": 200,
+                                                  "step_reward": -0.05}),
     "discrete_softq/MiniGrid-WallChange-v0": ("discrete_softq.envs.minigrid:WallChangeMiniGridEnv", {}),
     "discrete_softq/MultiGoal-v0": ("discrete_softq.envs.multigoal:MultiGoalEnv", {}),
 }
