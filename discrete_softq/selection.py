@@ -7,33 +7,38 @@ are tried first, for about as long as the alternative would cost, and policy ite
 method, a handful of rounds whatever ``gamma``) takes over, warm-started from the last sweep's
 Boltzmann policy, only when value iteration has not finished by then.
 
+* **One action** (one policy): policy iteration, whose single evaluation is the answer.
 * **Small stochastic episodic models at** ``gamma >= SLOW_GAMMA`` with at least
   ``SLOW_MIN_STATES`` states (FrozenLake): soft policy
   iteration at once (value iteration would need ~``1 / (1 - gamma)`` sweeps: terminal states
   weaken the span rule).
+* **Small deterministic models** (one successor per action): a goal's values travel as a wave,
+  which crosses a model in at most ``n_states`` sweeps, so the error bound's early rate says
+  nothing; value iteration gets ``n_states + FIRST_SWEEPS`` sweeps (at most ``SMALL_ROUNDS *
+  ROUND_IN_SWEEPS``, the price of policy iteration there), then policy iteration takes over.
 * **Other small models** (``n_states * n_actions <= SMALL_PAIRS``): twice ``FIRST_SWEEPS`` sweeps;
   if not converged, the error bound's rate between the two predicts the sweeps still needed, and value iteration
-  goes on only if they cost less than ``SMALL_ROUNDS`` policy-iteration rounds (a round costs
+  goes on (for twice the prediction, never more than that price) only if they cost less than ``SMALL_ROUNDS``
+  policy-iteration rounds (a round costs
   about ``ROUND_IN_SWEEPS`` sweeps there, mostly fixed overhead); otherwise soft policy
   iteration, warm-started.
-* **Small deterministic models** (one successor per action): their values travel as a wave, so
-  the error bound's early rate says nothing; value iteration gets ``SMALL_ROUNDS *
-  ROUND_IN_SWEEPS`` sweeps (the price of policy iteration there) before policy iteration takes over.
 * **Larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds included,
   are solved within it). If it has not converged, one policy evaluation is timed, as policy
   iteration would run it (an inexact AMG-preconditioned solve above
-  ``DIRECT_SOLVE_MAX_STATES`` states), and value iteration continues (from its last iterate,
-  :attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for at most
-  as long as ``EXPECTED_ROUNDS`` evaluations would take; if that is not enough, the MDP mixes
-  slowly (slippery grids, long stochastic episodes at gamma near 1) and soft policy iteration
-  finishes the job. On deterministic models a round is priced at ``DETERMINISTIC_ROUND_IN_SWEEPS``
+  ``DIRECT_SOLVE_MAX_STATES`` states), and the residuals' rate over the trial's second half
+  predicts the sweeps value iteration still needs (on stochastic models they contract
+  steadily). If those cost more than ``EXPECTED_ROUNDS`` evaluations, soft policy iteration
+  takes over at once (slippery grids, long stochastic episodes at gamma near 1); otherwise value
+  iteration continues (from its last iterate,
+  :attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for twice the prediction,
+  at most that price, before policy iteration finishes the job. On deterministic models a round is priced at ``DETERMINISTIC_ROUND_IN_SWEEPS``
   sweeps instead of timed: there the first evaluation, from a poor policy, can cost more than
   all of value iteration.
 
 So ``solve`` costs at most about twice the cheaper of the two solvers, plus one evaluation, and
-usually the cheaper one plus a short trial. The residuals' rate would not predict the sweeps
-needed: on grids they shrink at about ``gamma`` per sweep until the goal's values have crossed
-the grid, and then much faster.
+usually the cheaper one plus a short trial. On deterministic models the residuals' rate would not
+predict the sweeps needed: on grids they shrink at about ``gamma`` per sweep until the goal's
+values have crossed the grid, and then much faster; so there it is not used.
 
 The choice depends on measured timings, so it can differ between machines; the answer is within
 ``tol`` of the fixed point either way.
@@ -109,11 +114,14 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
     """
     mdp, alpha, tol, _, rho = check_solver_args(mdp, alpha, tol, 1, prior)
     small = mdp.n_states * mdp.n_actions <= SMALL_PAIRS
+    if mdp.n_actions == 1 and mdp.gamma < 1.0:   # one policy: a single evaluation is the answer
+        return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)
     if (small and mdp.gamma >= SLOW_GAMMA and mdp.n_states >= SLOW_MIN_STATES and mdp.max_successors > 1
             and mdp.terminal.any()):
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)
-    if small and mdp.max_successors == 1:  # a wave: no early rate to read; sweeps up to the price of PI
-        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, SMALL_ROUNDS * ROUND_IN_SWEEPS)
+    if small and mdp.max_successors == 1:  # a wave crosses in at most n_states sweeps; no early rate to read
+        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior,
+                                             min(SMALL_ROUNDS * ROUND_IN_SWEEPS, mdp.n_states + FIRST_SWEEPS))
         return trial if done else soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
     trial_sweeps = FIRST_SWEEPS if small else TRIAL_SWEEPS
     started = time.perf_counter()
@@ -128,8 +136,8 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
             return trial
         remaining = _predicted_sweeps(first.error_bound, trial.error_bound, FIRST_SWEEPS, tol)
         if remaining <= SMALL_ROUNDS * ROUND_IN_SWEEPS:
-            trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, int(2 * remaining) + FIRST_SWEEPS,
-                                                 _restart(mdp, trial))
+            budget = min(int(2 * remaining) + FIRST_SWEEPS, SMALL_ROUNDS * ROUND_IN_SWEEPS)  # never above the price
+            trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, budget, _restart(mdp, trial))
             if done:
                 return trial
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
@@ -137,8 +145,13 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
     if mdp.max_successors == 1:   # deterministic: a round is priced, not timed (timing one costs one)
         budget = EXPECTED_ROUNDS * DETERMINISTIC_ROUND_IN_SWEEPS
-    else:
-        budget = max(1, int(EXPECTED_ROUNDS * _evaluation_seconds(mdp, alpha, tol, rho, trial) / per_sweep))
+    else:   # stochastic: the residuals contract steadily; their rate predicts value iteration's cost
+        price = EXPECTED_ROUNDS * _evaluation_seconds(mdp, alpha, tol, rho, trial) / per_sweep
+        remaining = _predicted_sweeps(trial.residuals[TRIAL_SWEEPS // 2], trial.residuals[-1],
+                                      TRIAL_SWEEPS - 1 - TRIAL_SWEEPS // 2, tol * (1.0 - mdp.gamma))
+        if remaining > price:
+            return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
+        budget = max(1, int(min(2.0 * remaining + 1, price)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         more = soft_value_iteration(mdp, alpha, tol=tol, max_iter=budget, prior=prior, V0=_restart(mdp, trial))
@@ -148,8 +161,15 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
 
 
 def _restart(mdp: TabularMDP, sol: SoftSolution) -> np.ndarray:
-    """Where value iteration stopped (:attr:`SoftSolution.iterate`), to continue the same run."""
-    assert sol.iterate is not None  # value iteration always records it
+    """Where to continue value iteration from.
+
+    On episodic models, where the stopping rule's extrapolated ``V`` would have to be undone state
+    by state as the goal's values travel: the last iterate (:attr:`SoftSolution.iterate`), i.e. the
+    same run. Without terminal states the extrapolation is a constant the next sweeps keep exactly,
+    and ``V`` is the better start.
+    """
+    if not mdp.terminal.any() or sol.iterate is None:
+        return np.array(sol.V)
     return np.array(sol.iterate)
 
 
