@@ -22,13 +22,14 @@ Boltzmann policy, only when value iteration has not finished by then.
   policy-iteration rounds (a round costs
   about ``ROUND_IN_SWEEPS`` sweeps there, mostly fixed overhead); otherwise soft policy
   iteration, warm-started.
-* **Larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds included,
-  are solved within it). If it has not converged, one policy evaluation is timed, as policy
+* **Larger models**: a trial of ``TRIAL_SWEEPS`` sweeps on deterministic models,
+  ``STOCHASTIC_TRIAL_SWEEPS`` on stochastic ones (most sparse MDPs, gridworlds included, are
+  solved within it). If it has not converged, one policy evaluation is timed, as policy
   iteration would run it (an inexact AMG-preconditioned solve above
   ``DIRECT_SOLVE_MAX_STATES`` states), and the residuals' rate over the trial's second half
   predicts the sweeps value iteration still needs (on stochastic models they contract
   steadily). If those cost more than ``EXPECTED_ROUNDS`` evaluations, soft policy iteration
-  takes over at once (slippery grids, long stochastic episodes at gamma near 1); otherwise value
+  takes over at once, from the policy the timed evaluation improved to (slippery grids, long stochastic episodes at gamma near 1); otherwise value
   iteration continues (from its last iterate,
   :attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for twice the prediction,
   at most that price, before policy iteration finishes the job. On deterministic models a round is priced at ``DETERMINISTIC_ROUND_IN_SWEEPS``
@@ -74,11 +75,13 @@ FIRST_SWEEPS = 8
 SMALL_ROUNDS, ROUND_IN_SWEEPS = 4, 30
 #: Small stochastic episodic models at this gamma or above go to policy iteration at once: their
 #: terminal states weaken the span rule, so value iteration needs ~1 / (1 - gamma) sweeps.
-SLOW_GAMMA = 0.99
+SLOW_GAMMA = 0.9
 #: ... when they have at least this many states (on tiny ones any solver takes a few sweeps).
 SLOW_MIN_STATES = 32
-#: Sweeps of the value-iteration trial on larger models.
+#: Sweeps of the value-iteration trial on larger deterministic models (their values travel as a wave).
 TRIAL_SWEEPS = 500
+#: ... and on larger stochastic ones (fast-mixing ones converge within it; the rest show their rate).
+STOCHASTIC_TRIAL_SWEEPS = 200
 #: Rounds of soft policy iteration assumed when pricing it (it typically needs 5-12).
 EXPECTED_ROUNDS = 12
 #: The cost of one policy-iteration round in value-iteration sweeps on large deterministic models
@@ -123,34 +126,49 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
         trial, done = _quiet_value_iteration(mdp, alpha, tol, prior,
                                              min(SMALL_ROUNDS * ROUND_IN_SWEEPS, mdp.n_states + FIRST_SWEEPS))
         return trial if done else soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
-    trial_sweeps = FIRST_SWEEPS if small else TRIAL_SWEEPS
+    if small:
+        return _small_model(mdp, alpha, tol, prior)
+    return _large_model(mdp, alpha, tol, prior, rho)
+
+
+def _small_model(mdp: TabularMDP, alpha: float, tol: float, prior) -> SoftSolution:  # noqa: ANN001
+    """Two short trials; the error bound's rate between them predicts the sweeps still needed."""
+    first, done = _quiet_value_iteration(mdp, alpha, tol, prior, FIRST_SWEEPS)
+    if done:
+        return first
+    trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, FIRST_SWEEPS, _restart(mdp, first))
+    if done:
+        return trial
+    remaining = _predicted_sweeps(first.error_bound, trial.error_bound, FIRST_SWEEPS, tol)
+    if remaining <= SMALL_ROUNDS * ROUND_IN_SWEEPS:
+        budget = min(int(2 * remaining) + FIRST_SWEEPS, SMALL_ROUNDS * ROUND_IN_SWEEPS)  # never above the price
+        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, budget, _restart(mdp, trial))
+        if done:
+            return trial
+    return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
+
+
+def _large_model(mdp: TabularMDP, alpha: float, tol: float, prior, rho) -> SoftSolution:  # noqa: ANN001
+    """A trial of value iteration, then the cheaper of continuing it and policy iteration, as priced."""
+    deterministic = mdp.max_successors == 1
+    trial_sweeps = TRIAL_SWEEPS if deterministic else STOCHASTIC_TRIAL_SWEEPS
     started = time.perf_counter()
     trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, trial_sweeps)
     per_sweep = (time.perf_counter() - started) / trial.iterations
     if done:
         return trial
-    if small:  # the error bound's rate predicts the remaining sweeps (no grid-crossing wave at this size)
-        first = trial
-        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, FIRST_SWEEPS, _restart(mdp, first))
-        if done:
-            return trial
-        remaining = _predicted_sweeps(first.error_bound, trial.error_bound, FIRST_SWEEPS, tol)
-        if remaining <= SMALL_ROUNDS * ROUND_IN_SWEEPS:
-            budget = min(int(2 * remaining) + FIRST_SWEEPS, SMALL_ROUNDS * ROUND_IN_SWEEPS)  # never above the price
-            trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, budget, _restart(mdp, trial))
-            if done:
-                return trial
-        return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
     if mdp.gamma == 1.0:
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
-    if mdp.max_successors == 1:   # deterministic: a round is priced, not timed (timing one costs one)
+    if deterministic:   # a round is priced, not timed (timing one costs one)
         budget = EXPECTED_ROUNDS * DETERMINISTIC_ROUND_IN_SWEEPS
-    else:   # stochastic: the residuals contract steadily; their rate predicts value iteration's cost
-        price = EXPECTED_ROUNDS * _evaluation_seconds(mdp, alpha, tol, rho, trial) / per_sweep
-        remaining = _predicted_sweeps(trial.residuals[TRIAL_SWEEPS // 2], trial.residuals[-1],
-                                      TRIAL_SWEEPS - 1 - TRIAL_SWEEPS // 2, tol * (1.0 - mdp.gamma))
-        if remaining > price:
-            return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
+    else:   # the residuals contract steadily; their rate predicts value iteration's cost
+        seconds, improved = _first_round(mdp, alpha, tol, rho, trial)
+        price = EXPECTED_ROUNDS * seconds / per_sweep
+        half = trial_sweeps // 2
+        remaining = _predicted_sweeps(trial.residuals[half], trial.residuals[-1], trial_sweeps - 1 - half,
+                                      tol * (1.0 - mdp.gamma))
+        if remaining > price:   # policy iteration from the timed round's improvement: that round is not lost
+            return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=improved)
         budget = max(1, int(min(2.0 * remaining + 1, price)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -195,10 +213,11 @@ def _predicted_sweeps(before: float, after: float, sweeps: int, tol: float) -> f
     return max(0.0, np.log(after / tol) / -np.log(rate))
 
 
-def _evaluation_seconds(mdp: TabularMDP, alpha: float, tol: float, rho, trial: SoftSolution) -> float:  # noqa: ANN001
-    """The time of one round of soft policy iteration from the trial's values, as that solver would run it."""
+def _first_round(mdp: TabularMDP, alpha: float, tol: float, rho, trial: SoftSolution) -> tuple[float, np.ndarray]:  # noqa: ANN001
+    """One round of soft policy iteration from the trial's policy, as that solver would run it: its time, and
+    the improved policy (the Boltzmann policy of the evaluated values)."""
     started = time.perf_counter()
     system = _fast.PolicyEvaluationSystem(mdp, tol=tol)
     V = system.values(softmax(trial.Q, alpha, rho), alpha, rho, guess=trial.V)
-    mdp.expected_next(V)
-    return time.perf_counter() - started
+    improved = softmax(mdp.rewards + mdp.gamma * mdp.expected_next(V), alpha, rho)
+    return time.perf_counter() - started, improved
