@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from .. import _validate
 from ..envs.dynamics import GridTables, slip_direction
 from .dyna import DynaQ, SoftDynaQ
-from .kernels import AgentBatch
+from .kernels import AgentBatch, checked_agents
 from .tabular import BoltzmannQLearning, QLearning, SoftQLearning
 from .training import History
 
@@ -101,16 +101,6 @@ def _checked(env: Any, agents: Sequence[Any], n_steps: Any, seeds: Any,
     agents = list(agents)
     if not agents:
         raise ValueError("agents must hold at least one agent")
-    kind = type(agents[0])
-    if kind not in _SUPPORTED or any(type(a) is not kind for a in agents):
-        raise TypeError(f"agents must all be of one class among {', '.join(c.__name__ for c in _SUPPORTED)}; "
-                        f"got {sorted({type(a).__name__ for a in agents})}")
-    first: dict[int, int] = {}
-    for i, a in enumerate(agents):
-        if id(a) in first:
-            raise ValueError(f"agents must be distinct objects (each learns its own run); agents[{first[id(a)]}] "
-                             f"and agents[{i}] are the same agent")
-        first[id(a)] = i
     n_steps = _validate.integer(n_steps, "n_steps", low=0)
     base = getattr(env, "unwrapped", env)
     if not callable(getattr(base, "tables", None)):
@@ -118,10 +108,7 @@ def _checked(env: Any, agents: Sequence[Any], n_steps: Any, seeds: Any,
                         "gymnasium.make('discrete_softq/TwoRoutes-v0'), and wrappers of them); got "
                         f"{type(base).__name__}. Use train() for other environments")
     tables = GridTables.from_env(base)
-    S, A = tables.moves.shape[2], tables.moves.shape[1]
-    if any(a.n_states != S or a.n_actions != A for a in agents):
-        raise ValueError(f"agents must have n_states={S} and n_actions={A} to match env; got "
-                         f"{sorted({(a.n_states, a.n_actions) for a in agents})} (n_states, n_actions)")
+    agents = checked_agents(agents, _SUPPORTED, tables.moves.shape[2], tables.moves.shape[1], "env")
     seeds = [None] * len(agents) if seeds is None else list(seeds)
     if len(seeds) != len(agents):
         raise ValueError(f"seeds must have one entry per agent ({len(agents)}); got {len(seeds)}")

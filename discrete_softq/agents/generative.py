@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from .. import _validate
 from ..mdp import TabularMDP
-from .kernels import AgentBatch
+from .kernels import AgentBatch, checked_agents
 from .tabular import BoltzmannQLearning, QLearning, SoftQLearning
 
 __all__ = ["learn_from_model"]
@@ -73,7 +73,7 @@ def learn_from_model(mdp: TabularMDP, agents: Sequence[Any], n_samples: int, see
     """
     if not isinstance(mdp, TabularMDP):
         raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    agents = _checked_agents(agents, mdp)
+    agents = checked_agents(agents, _SUPPORTED, mdp.n_states, mdp.n_actions, "mdp")
     n_samples = _validate.integer(n_samples, "n_samples", low=0)
     if seed is not None:
         seed = _validate.integer(seed, "seed", low=0)
@@ -106,22 +106,6 @@ def learn_from_model(mdp: TabularMDP, agents: Sequence[Any], n_samples: int, see
     out[:, window:] = batch.Q[:, None]
     batch.write_back(n_samples)
     return out
-
-
-def _checked_agents(agents: Sequence[Any], mdp: TabularMDP) -> list[Any]:
-    agents = list(agents)
-    if not agents:
-        raise ValueError("agents must hold at least one agent")
-    kind = type(agents[0])
-    if kind not in _SUPPORTED or any(type(a) is not kind for a in agents):
-        raise TypeError(f"agents must all be of one class among {', '.join(c.__name__ for c in _SUPPORTED)}; "
-                        f"got {sorted({type(a).__name__ for a in agents})}")
-    if len({id(a) for a in agents}) < len(agents):
-        raise ValueError("agents must be distinct objects (each learns from its own samples)")
-    if any(a.n_states != mdp.n_states or a.n_actions != mdp.n_actions for a in agents):
-        raise ValueError(f"agents must have n_states={mdp.n_states} and n_actions={mdp.n_actions} to match mdp; "
-                         f"got {sorted({(a.n_states, a.n_actions) for a in agents})} (n_states, n_actions)")
-    return agents
 
 
 def _successor_tables(mdp: TabularMDP) -> tuple[NDArray[np.intp], NDArray[np.float64]]:

@@ -23,13 +23,41 @@ from .rules import (epsilon_greedy, hard_values, mix_uniform, sample_rows, soft_
 from .schedules import Constant
 from .tabular import BoltzmannQLearning, SoftQLearning
 
-__all__ = ["AgentBatch"]
+__all__ = ["AgentBatch", "checked_agents"]
 
 
 def _shared(values: list[Any], name: str) -> Any:
     if any(v != values[0] for v in values[1:]):
         raise ValueError(f"run_batched needs one {name} shared by all agents (or constants); got {values}")
     return values[0]
+
+
+def checked_agents(agents: Sequence[Any], supported: tuple[type, ...], n_states: int, n_actions: int,
+                   against: str) -> list[Any]:
+    """``agents`` as a list, checked for a batch: non-empty, one class among ``supported``, distinct objects,
+    and sizes ``(n_states, n_actions)`` (those of ``against``, named in the message).
+
+    >>> from discrete_softq.agents import QLearning
+    >>> len(checked_agents([QLearning(2, 2), QLearning(2, 2)], (QLearning,), 2, 2, "env"))
+    2
+    """
+    agents = list(agents)
+    if not agents:
+        raise ValueError("agents must hold at least one agent")
+    kind = type(agents[0])
+    if kind not in supported or any(type(a) is not kind for a in agents):
+        raise TypeError(f"agents must all be of one class among {', '.join(c.__name__ for c in supported)}; "
+                        f"got {sorted({type(a).__name__ for a in agents})}")
+    first: dict[int, int] = {}
+    for i, a in enumerate(agents):
+        if id(a) in first:
+            raise ValueError(f"agents must be distinct objects (each learns its own run); agents[{first[id(a)]}] "
+                             f"and agents[{i}] are the same agent")
+        first[id(a)] = i
+    if any(a.n_states != n_states or a.n_actions != n_actions for a in agents):
+        raise ValueError(f"agents must have n_states={n_states} and n_actions={n_actions} to match {against}; got "
+                         f"{sorted({(a.n_states, a.n_actions) for a in agents})} (n_states, n_actions)")
+    return agents
 
 
 @dataclass(frozen=True, eq=False)
