@@ -59,3 +59,12 @@ def test_plot_helpers_draw_on_the_given_axes():
     assert all(len(artists) > 0 for artists in drawn)
     assert all(ax.get_title() and ax.get_xlabel() for ax in axes)
     plt.close(fig)
+
+
+def test_multigoal_demo_defaults_are_the_experiments_tuned_ones():
+    """demo multigoal's --alpha and --updates-per-step default to SQL_DEFAULTS (one source of the tuned values)."""
+    from discrete_softq.demos.multigoal import Args
+    from discrete_softq.experiments.multigoal import SQL_DEFAULTS
+
+    args = Args()
+    assert (args.alpha, args.updates_per_step) == (SQL_DEFAULTS["alpha"], SQL_DEFAULTS["updates_per_step"])

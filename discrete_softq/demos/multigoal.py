@@ -34,6 +34,10 @@ class Args:
     """first seed of both agents, training and evaluation (the figure's)"""
     seeds: int = option(5, low=1)
     """number of seeds (seed, seed + 1, ...): per-seed coverage, returns and clusters"""
+    alpha: float = option(5.0, low=0.0, low_open=True, high=1e6)
+    """SQL's temperature (the tuned default of SQL_DEFAULTS; the paper's is 10)"""
+    updates_per_step: int = option(2, low=1, high=100)
+    """SQL's gradient steps per environment step (the tuned default; the paper's is 1)"""
     out: str = DEFAULT_OUT
     """directory for multigoal.png (figures = the committed gallery)"""
     quick: bool = False
@@ -61,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse_dataclass_args(Args, argv, "multigoal", DESCRIPTION)
     study = compare_over_seeds(range(args.seed, args.seed + args.seeds), args.steps, n_rollouts=args.n_rollouts,
-                               n_samples=args.n_samples, progress=not args.no_progress)
+                               n_samples=args.n_samples, progress=not args.no_progress, alpha=args.alpha,
+                               updates_per_step=args.updates_per_step)
     for seed, comparison in zip(study.seeds, study.comparisons):
         print(f"--- seed {seed}\n{comparison.report()}")
     print(f"--- all seeds\n{study.report()}")
