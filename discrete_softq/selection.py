@@ -22,15 +22,19 @@ Boltzmann policy, only when value iteration has not finished by then.
   policy-iteration rounds (a round costs
   about ``ROUND_IN_SWEEPS`` sweeps there, mostly fixed overhead); otherwise soft policy
   iteration, warm-started.
-* **Larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds included,
+* **Large stochastic episodic models at** ``gamma >= LONG_EPISODES_GAMMA`` (above
+  ``DIRECT_SOLVE_MAX_STATES`` states): a short trial of ``SHORT_TRIAL_SWEEPS`` sweeps (fast-ending
+  episodes finish within it), then soft policy iteration.
+* **Other larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds included,
   are solved within it). If it has not converged, one policy evaluation is timed, as policy
   iteration would run it (an inexact AMG-preconditioned solve above
   ``DIRECT_SOLVE_MAX_STATES`` states), and the residuals' rate over the trial's second half
   predicts the sweeps value iteration still needs (on stochastic models they contract
   steadily). If those cost more than ``EXPECTED_ROUNDS`` evaluations, soft policy iteration
-  takes over at once, from its own start (the prior, or uniform): warm-started from the trial's
-  policy it took 40 rounds instead of 10 on a slippery 316 x 316 grid at gamma 0.9999 (partly
-  propagated values make a poor policy, whose evaluation is far from the answer) (slippery grids, long stochastic episodes at gamma near 1); otherwise value
+  takes over at once, as from its own start (the prior, or uniform), with the timed round as its
+  first: warm-started from the trial's policy it took 40 rounds instead of 10 on a slippery
+  316 x 316 grid at gamma 0.9999 (partly propagated values make a poor policy, whose evaluation
+  is far from the answer) (slippery grids, long stochastic episodes at gamma near 1); otherwise value
   iteration continues (from its last iterate,
   :attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for twice the prediction,
   at most that price, before policy iteration (again from its own start) finishes the job. On deterministic models a round is priced at ``DETERMINISTIC_ROUND_IN_SWEEPS``
@@ -83,6 +87,11 @@ SLOW_MIN_STATES = 32
 #: tried: slippery 100 x 100 grids need about 340 sweeps, and the residuals' rate before their
 #: goal's values cross the grid mispredicts).
 TRIAL_SWEEPS = 500
+#: Large stochastic episodic models (above ``DIRECT_SOLVE_MAX_STATES`` live states, where evaluations
+#: are AMG solves) at this gamma or above go to policy iteration after a short trial of
+#: ``SHORT_TRIAL_SWEEPS``: on the regime map's slippery 316 x 316 grids it wins at 0.99-0.9999 by
+#: 1.3-2.6x, while the trial and the pricing below cost more than that margin.
+LONG_EPISODES_GAMMA, SHORT_TRIAL_SWEEPS = 0.99, 50
 #: Rounds of soft policy iteration assumed when pricing it (it typically needs 5-12).
 EXPECTED_ROUNDS = 12
 #: The cost of one policy-iteration round in value-iteration sweeps on large deterministic models
@@ -152,7 +161,9 @@ def _small_model(mdp: TabularMDP, alpha: float, tol: float, prior) -> SoftSoluti
 def _large_model(mdp: TabularMDP, alpha: float, tol: float, prior, rho) -> SoftSolution:  # noqa: ANN001
     """A trial of value iteration, then the cheaper of continuing it and policy iteration, as priced."""
     deterministic = mdp.max_successors == 1
-    trial_sweeps = TRIAL_SWEEPS
+    long_episodes = (not deterministic and mdp.terminal.any() and mdp.gamma >= LONG_EPISODES_GAMMA
+                     and mdp.n_states > _fast.DIRECT_SOLVE_MAX_STATES)
+    trial_sweeps = SHORT_TRIAL_SWEEPS if long_episodes else TRIAL_SWEEPS
     started = time.perf_counter()
     trial, done = _quiet_value_iteration(mdp, alpha, tol, prior, trial_sweeps)
     per_sweep = (time.perf_counter() - started) / trial.iterations
@@ -160,15 +171,18 @@ def _large_model(mdp: TabularMDP, alpha: float, tol: float, prior, rho) -> SoftS
         return trial
     if mdp.gamma == 1.0:
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
+    if long_episodes:   # long stochastic episodes on a large model: VI's sweeps would cross it many times
+        return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)
     if deterministic:   # a round is priced, not timed (timing one costs one)
         budget = EXPECTED_ROUNDS * DETERMINISTIC_ROUND_IN_SWEEPS
     else:   # the residuals contract steadily; their rate predicts value iteration's cost
-        price = EXPECTED_ROUNDS * _first_round_seconds(mdp, alpha, tol, rho) / per_sweep
+        seconds, second_policy = _first_round(mdp, alpha, tol, rho)
+        price = EXPECTED_ROUNDS * seconds / per_sweep
         half = trial_sweeps // 2
         remaining = _predicted_sweeps(trial.residuals[half], trial.residuals[-1], trial_sweeps - 1 - half,
                                       tol * (1.0 - mdp.gamma))
-        if remaining > price:   # from its own start: the trial's policy can be a poor one (module Notes)
-            return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)
+        if remaining > price:   # policy iteration as from its own start, its timed first round kept
+            return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=second_policy)
         budget = max(1, int(min(2.0 * remaining + 1, price)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -213,11 +227,12 @@ def _predicted_sweeps(before: float, after: float, sweeps: int, tol: float) -> f
     return max(0.0, np.log(after / tol) / -np.log(rate))
 
 
-def _first_round_seconds(mdp: TabularMDP, alpha: float, tol: float, rho) -> float:  # noqa: ANN001
-    """The time of soft policy iteration's first round (its start: the prior, or uniform), as it would run it."""
+def _first_round(mdp: TabularMDP, alpha: float, tol: float, rho) -> tuple[float, np.ndarray]:  # noqa: ANN001
+    """Soft policy iteration's first round from its own start (the prior, or uniform), as it would run it: the
+    round's time, and the policy it improves to (the start of its second round)."""
     started = time.perf_counter()
     pi0 = np.full((mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions) if rho is None else np.broadcast_to(
         rho, (mdp.n_states, mdp.n_actions))
     V = _fast.PolicyEvaluationSystem(mdp, tol=tol).values(pi0, alpha, rho, guess=None)
-    softmax(mdp.rewards + mdp.gamma * mdp.expected_next(V), alpha, rho)
-    return time.perf_counter() - started
+    improved = softmax(mdp.rewards + mdp.gamma * mdp.expected_next(V), alpha, rho)
+    return time.perf_counter() - started, improved

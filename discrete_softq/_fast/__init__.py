@@ -12,8 +12,8 @@ Every path is tested against the reference solvers (``tests/test_sweep.py``,
 ``tests/test_evaluation_system.py``, ``tests/test_reference.py``).
 """
 
-from .evaluation_system import PolicyEvaluationSystem
+from .evaluation_system import DIRECT_SOLVE_MAX_STATES, PolicyEvaluationSystem
 from .rows import soft_values, softmax_rows
 from .value_sweeps import ValueSweeps
 
-__all__ = ["ValueSweeps", "PolicyEvaluationSystem", "soft_values", "softmax_rows"]
+__all__ = ["ValueSweeps", "PolicyEvaluationSystem", "soft_values", "softmax_rows", "DIRECT_SOLVE_MAX_STATES"]
