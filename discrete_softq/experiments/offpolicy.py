@@ -232,8 +232,8 @@ class OffPolicyStudy:
                   f"max|Q*| {self.frozen_lake.q_star_max:.3f}:"]
         lines += self.frozen_lake.report_lines()
         if self.model is not None:
-            lines += [f"FrozenLake, i.i.d. pairs from its exact model (q_s x q_a equal on the live pairs), "
-                      f"lr 1/(1 + (1 - gamma)(n - 1)):", self.model.report_line()]
+            lines += ["FrozenLake, i.i.d. pairs from its exact model (q_s x q_a equal on the live pairs), "
+                      "lr 1/(1 + (1 - gamma)(n - 1)):", self.model.report_line()]
         lines.append("(least-visited pair: visits of the rarest live pair; ln min prob: log of the smallest final "
                      "behaviour probability; P(stay at start): one-step probability that the final behaviour stays at the start)")
         return "\n".join(lines)
