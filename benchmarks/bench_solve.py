@@ -28,30 +28,14 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
-import scipy.sparse as sp
 
 from discrete_softq import TabularMDP, random_mdp, reference, soft_policy_iteration, soft_value_iteration, solve
 from discrete_softq.envs import from_gymnasium
-from discrete_softq.mdp import open_grid_mdp
+from discrete_softq.mdp_builders import open_grid_mdp, slippery_grid_mdp
 
 ALPHA, TOL, MAX_SWEEPS, MAX_ROUNDS = 0.1, 1e-6, 50_000, 200
 #: The textbook policy iteration solves a dense system per round: skipped above this many states.
 REFERENCE_PI_MAX_STATES = 1_000
-
-
-def slippery_grid(side: int, gamma: float, slip: float = 0.2) -> TabularMDP:
-    """The open grid with each move going to either perpendicular direction with probability slip / 2."""
-    base = open_grid_mdp(side, gamma)
-    S = side * side
-    succ = base.P.indices.reshape(S, 4)  # successors of up, right, down, left
-    rows, cols, vals = [], [], []
-    for a in range(4):
-        for b, p in ((a, 1 - slip), ((a + 1) % 4, slip / 2), ((a + 3) % 4, slip / 2)):
-            rows.append(np.arange(S) * 4 + a)
-            cols.append(succ[:, b])
-            vals.append(np.full(S, p))
-    P = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(4 * S, S))
-    return TabularMDP(P, base.rewards, gamma, terminal=base.terminal)
 
 
 def timed(fn, mdp: TabularMDP) -> tuple[float, str]:  # noqa: ANN001
@@ -77,7 +61,7 @@ def cells(sizes: list[int], gammas: list[float]):  # noqa: ANN201
         side = int(round(np.sqrt(n)))
         for gamma in gammas:
             yield f"grid {side}x{side}", gamma, open_grid_mdp(side, gamma)
-            yield f"slippery {side}x{side}", gamma, slippery_grid(side, gamma)
+            yield f"slippery {side}x{side}", gamma, slippery_grid_mdp(side, gamma)
             yield f"random {n}", gamma, random_mdp(n, 3, gamma, branching=5, seed=0, sparse=True)
     for gamma in gammas:
         yield "FrozenLake 8x8", gamma, from_gymnasium(gym.make("FrozenLake8x8-v1"), gamma=gamma)

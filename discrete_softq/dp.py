@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _fast, _validate
 from .episodic import solve_undiscounted
-from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state_values
+from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state_values, start_policy
 from .mdp import TabularMDP, check_mdp, check_policy, check_q
 from .results import SoftSolution, shift_nonterminal, solution
 from .soft import check_alpha, check_prior, log_sum_exp, softmax
@@ -240,7 +240,7 @@ def soft_value_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-8, max_i
             break
     if not np.isfinite(verdict.bound):
         verdict = rule.judge(lo, hi, lambda: sweeps.magnitude() + max(-lo, hi))
-    iterate = np.array(sweeps.values())
+    iterate = sweeps.values()   # a copy of the iterate, before the stopping rule's shift
     V = shift_nonterminal(mdp, iterate.copy(), verdict.shift)
     Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
     return solution(mdp, Q, alpha, rho, k, verdict, rule, "soft_value_iteration", _TRY_POLICY_ITERATION,
@@ -320,10 +320,7 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     """
     mdp, alpha, tol, max_iter, rho = check_solver_args(mdp, alpha, tol, max_iter, prior)
     S, A = mdp.n_states, mdp.n_actions
-    if policy0 is not None:
-        pi = check_policy(policy0, S, A, "policy0")
-    else:
-        pi = np.full((S, A), 1.0 / A) if rho is None else np.broadcast_to(rho, (S, A))
+    pi = check_policy(policy0, S, A, "policy0") if policy0 is not None else start_policy(S, A, rho)
     if mdp.gamma == 1.0:
         if alpha == 0.0:
             raise ValueError("soft_policy_iteration with gamma = 1 needs alpha > 0: a greedy improvement may "

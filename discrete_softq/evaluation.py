@@ -112,3 +112,14 @@ def maxent_return(mdp: TabularMDP, policy: ArrayLike, alpha: float, prior: Array
     1.386294
     """
     return float(mdp.initial @ soft_policy_state_values(mdp, policy, alpha, prior))
+
+
+def start_policy(n_states: int, n_actions: int, rho: NDArray | None) -> NDArray[np.float64]:
+    """Soft policy iteration's first policy without ``policy0``: the prior (a read-only broadcast view), or uniform.
+
+    >>> start_policy(2, 2, None).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    if rho is None:
+        return np.full((n_states, n_actions), 1.0 / n_actions)
+    return np.broadcast_to(rho, (n_states, n_actions))

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _validate
 from .mdp import TabularMDP
 
-__all__ = ["random_mdp", "open_grid_mdp"]
+__all__ = ["random_mdp", "open_grid_mdp", "slippery_grid_mdp"]
 
 
 def _distinct_successors(rng: np.random.Generator, n_rows: int, n_states: int, k: int) -> NDArray[np.intp]:
@@ -100,3 +100,22 @@ def open_grid_mdp(side: int, gamma: float, rewards: ArrayLike | None = None) -> 
     terminal[side - 1] = True
     return TabularMDP(P, -np.ones((S, 4)) if rewards is None else rewards, gamma, terminal=terminal)
 
+
+def slippery_grid_mdp(side: int, gamma: float, slip: float = 0.2) -> TabularMDP:
+    """:func:`open_grid_mdp` with each move going to either perpendicular direction with probability ``slip / 2``.
+
+    >>> slippery_grid_mdp(3, 0.9).expected_next(np.arange(9.0))[4].round(2)  # up, right, down, left from the centre
+    array([1.6, 4.8, 6.4, 3.2])
+    """
+    base = open_grid_mdp(side, gamma)
+    slip = _validate.real(slip, "slip", low=0.0, high=1.0)
+    S = base.n_states
+    succ = base.transition_matrix.indices.reshape(S, 4)  # successors of up, right, down, left
+    rows, cols, vals = [], [], []
+    for a in range(4):
+        for b, p in ((a, 1 - slip), ((a + 1) % 4, slip / 2), ((a + 3) % 4, slip / 2)):
+            rows.append(np.arange(S) * 4 + a)
+            cols.append(succ[:, b])
+            vals.append(np.full(S, p))
+    P = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(4 * S, S))
+    return TabularMDP(P, base.rewards, gamma, terminal=base.terminal)

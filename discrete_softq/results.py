@@ -41,9 +41,10 @@ class SoftSolution:
     iterate : ndarray of shape (n_states,) or None
         Value iteration's last iterate :math:`V_k`, before the stopping rule extrapolated it
         (MacQueen's shift): the point to resume from (``soft_value_iteration(..., V0=sol.iterate)``
-        continues the same run; :func:`~discrete_softq.selection.solve` does). Resuming from ``V``
-        instead would carry the extrapolation into the next sweeps, which on episodic models
-        costs many sweeps to undo. ``None`` for the other solvers.
+        continues the same run; :func:`~discrete_softq.selection.solve` does on episodic models).
+        Resuming from ``V`` there would carry the extrapolation into the next sweeps, which costs
+        many sweeps to undo; without terminal states the extrapolation is a constant the sweeps
+        keep, and ``V`` is the better start. ``None`` for the other solvers.
     """
 
     Q: NDArray[np.float64]

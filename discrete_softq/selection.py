@@ -4,8 +4,8 @@ Choosing a solver
 -----------------
 It is a ski-rental rule: value iteration's sweeps are the cheapest operation there is, so they
 are tried first, for about as long as the alternative would cost, and policy iteration (Newton's
-method, a handful of rounds whatever ``gamma``) takes over, warm-started from the last sweep's
-Boltzmann policy, only when value iteration has not finished by then.
+method, a handful of rounds whatever ``gamma``) takes over only when value iteration has not
+finished by then.
 
 * **One action** (one policy): policy iteration, whose single evaluation is the answer.
 * **Small stochastic episodic models at** ``gamma >= SLOW_GAMMA`` with at least
@@ -16,30 +16,34 @@ Boltzmann policy, only when value iteration has not finished by then.
   which crosses a model in at most ``n_states`` sweeps, so the error bound's early rate says
   nothing; value iteration gets ``n_states + FIRST_SWEEPS`` sweeps (at most ``SMALL_ROUNDS *
   ROUND_IN_SWEEPS``, the price of policy iteration there), then policy iteration takes over.
-* **Other small models** (``n_states * n_actions <= SMALL_PAIRS``): twice ``FIRST_SWEEPS`` sweeps;
-  if not converged, the error bound's rate between the two predicts the sweeps still needed, and value iteration
-  goes on (for twice the prediction, never more than that price) only if they cost less than ``SMALL_ROUNDS``
-  policy-iteration rounds (a round costs
-  about ``ROUND_IN_SWEEPS`` sweeps there, mostly fixed overhead); otherwise soft policy
-  iteration, warm-started.
+* **Other small models** (``n_states * n_actions <= SMALL_PAIRS``): twice ``FIRST_SWEEPS``
+  sweeps; if not converged, the error bound's rate between the two predicts the sweeps still
+  needed, and value iteration goes on (for twice the prediction, never more than that price)
+  only if they cost less than ``SMALL_ROUNDS`` policy-iteration rounds (a round costs about
+  ``ROUND_IN_SWEEPS`` sweeps there, mostly fixed overhead); otherwise soft policy iteration,
+  warm-started from the last sweep's Boltzmann policy.
 * **Large stochastic episodic models at** ``gamma >= LONG_EPISODES_GAMMA`` (above
   ``DIRECT_SOLVE_MAX_STATES`` states): a short trial of ``SHORT_TRIAL_SWEEPS`` sweeps (fast-ending
   episodes finish within it), then soft policy iteration.
-* **Other larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds included,
-  are solved within it). If it has not converged, one policy evaluation is timed, as policy
-  iteration would run it (an inexact AMG-preconditioned solve above
-  ``DIRECT_SOLVE_MAX_STATES`` states), and the residuals' rate over the trial's second half
-  predicts the sweeps value iteration still needs (on stochastic models they contract
-  steadily). If those cost more than ``EXPECTED_ROUNDS`` evaluations, soft policy iteration
-  takes over at once, as from its own start (the prior, or uniform), with the timed round as its
-  first: warm-started from the trial's policy it took 40 rounds instead of 10 on a slippery
-  316 x 316 grid at gamma 0.9999 (partly propagated values make a poor policy, whose evaluation
-  is far from the answer) (slippery grids, long stochastic episodes at gamma near 1); otherwise value
-  iteration continues (from its last iterate,
-  :attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for twice the prediction,
-  at most that price, before policy iteration (again from its own start) finishes the job. On deterministic models a round is priced at ``DETERMINISTIC_ROUND_IN_SWEEPS``
-  sweeps instead of timed: there the first evaluation, from a poor policy, can cost more than
-  all of value iteration.
+* **Other larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds
+  included, are solved within it). If it has not converged:
+
+  - on deterministic models a policy-iteration round is priced at
+    ``DETERMINISTIC_ROUND_IN_SWEEPS`` sweeps (timing one would cost one, and from a poor policy
+    the first evaluation can cost more than all of value iteration);
+  - on stochastic ones soft policy iteration's first round is timed, as it would run it (an
+    inexact AMG-preconditioned solve above ``DIRECT_SOLVE_MAX_STATES`` states), and the
+    residuals' rate over the trial's second half predicts the sweeps value iteration still needs.
+    If those cost more than ``EXPECTED_ROUNDS`` rounds, policy iteration takes over at once, with
+    the timed round as its first.
+
+  Otherwise value iteration continues from its last iterate
+  (:attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for twice the prediction,
+  at most ``EXPECTED_ROUNDS`` rounds' worth, and if that is not enough policy iteration finishes
+  the job. Policy iteration then starts from its own start (the prior, or uniform), not from the
+  trial's policy: partly propagated values make a poor policy, whose evaluation is far from the
+  answer (on a slippery 316 x 316 grid at gamma 0.9999 that warm start took 40 rounds instead
+  of 10).
 
 So ``solve`` costs at most about twice the cheaper of the two solvers, plus one evaluation, and
 usually the cheaper one plus a short trial. On deterministic models the residuals' rate would not
@@ -64,6 +68,7 @@ from numpy.typing import ArrayLike
 
 from . import _fast
 from .dp import SoftSolution, check_solver_args, soft_policy_iteration, soft_value_iteration
+from .evaluation import start_policy
 from .mdp import TabularMDP
 from .soft import softmax
 from .stopping import ConvergenceWarning, RoundingFloorWarning
@@ -132,17 +137,18 @@ def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | N
     if (small and mdp.gamma >= SLOW_GAMMA and mdp.n_states >= SLOW_MIN_STATES and mdp.max_successors > 1
             and mdp.terminal.any()):
         return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)
-    if small and mdp.max_successors == 1:  # a wave crosses in at most n_states sweeps; no early rate to read
-        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior,
-                                             min(SMALL_ROUNDS * ROUND_IN_SWEEPS, mdp.n_states + FIRST_SWEEPS))
-        return trial if done else soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
     if small:
         return _small_model(mdp, alpha, tol, prior)
     return _large_model(mdp, alpha, tol, prior, rho)
 
 
 def _small_model(mdp: TabularMDP, alpha: float, tol: float, prior) -> SoftSolution:  # noqa: ANN001
-    """Two short trials; the error bound's rate between them predicts the sweeps still needed."""
+    """Deterministic: sweeps up to a wave's crossing. Otherwise two short trials, and the error bound's rate
+    between them predicts the sweeps still needed."""
+    if mdp.max_successors == 1:  # a wave crosses in at most n_states sweeps; no early rate to read
+        trial, done = _quiet_value_iteration(mdp, alpha, tol, prior,
+                                             min(SMALL_ROUNDS * ROUND_IN_SWEEPS, mdp.n_states + FIRST_SWEEPS))
+        return trial if done else soft_policy_iteration(mdp, alpha, tol=tol, prior=prior, policy0=trial.policy)
     first, done = _quiet_value_iteration(mdp, alpha, tol, prior, FIRST_SWEEPS)
     if done:
         return first
@@ -231,8 +237,7 @@ def _first_round(mdp: TabularMDP, alpha: float, tol: float, rho) -> tuple[float,
     """Soft policy iteration's first round from its own start (the prior, or uniform), as it would run it: the
     round's time, and the policy it improves to (the start of its second round)."""
     started = time.perf_counter()
-    pi0 = np.full((mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions) if rho is None else np.broadcast_to(
-        rho, (mdp.n_states, mdp.n_actions))
+    pi0 = start_policy(mdp.n_states, mdp.n_actions, rho)
     V = _fast.PolicyEvaluationSystem(mdp, tol=tol).values(pi0, alpha, rho, guess=None)
     improved = softmax(mdp.rewards + mdp.gamma * mdp.expected_next(V), alpha, rho)
     return time.perf_counter() - started, improved

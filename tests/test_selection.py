@@ -13,7 +13,7 @@ from gymnasium.envs.toy_text.frozen_lake import generate_random_map
 
 from discrete_softq import TabularMDP, random_mdp, reference, soft_policy_iteration, soft_value_iteration, solve
 from discrete_softq.envs import from_gymnasium
-from discrete_softq.mdp import open_grid_mdp
+from discrete_softq.mdp_builders import open_grid_mdp, slippery_grid_mdp
 from discrete_softq.testing.strategies import mdps
 
 
@@ -165,22 +165,6 @@ def test_a_far_warm_start_without_terminal_states_certifies_what_a_cold_start_do
         assert sol.converged and np.abs(sol.Q - exact.Q).max() <= sol.error_bound + exact.error_bound
 
 
-def _slippery_grid(side: int, gamma: float, slip: float = 0.2) -> TabularMDP:
-    """The open grid, each move going to either perpendicular direction with probability slip / 2 (bench_solve's)."""
-    import scipy.sparse as sp
-
-    base, S = open_grid_mdp(side, gamma), side * side
-    succ = base.P.indices.reshape(S, 4)
-    rows, cols, vals = [], [], []
-    for a in range(4):
-        for b, p in ((a, 1 - slip), ((a + 1) % 4, slip / 2), ((a + 3) % 4, slip / 2)):
-            rows.append(np.arange(S) * 4 + a)
-            cols.append(succ[:, b])
-            vals.append(np.full(S, p))
-    P = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(4 * S, S))
-    return TabularMDP(P, base.rewards, gamma, terminal=base.terminal)
-
-
 def test_large_long_episodes_go_to_policy_iteration_after_a_short_trial():
     """A slippery 240 x 240 grid (57,600 states, above DIRECT_SOLVE_MAX_STATES) at gamma 0.999: value iteration
     would cross it many times; solve() stops value iteration after SHORT_TRIAL_SWEEPS and certifies with policy
@@ -197,9 +181,9 @@ def test_large_long_episodes_go_to_policy_iteration_after_a_short_trial():
 
     selection.soft_value_iteration = counted
     try:
-        sol = solve(_slippery_grid(240, 0.999), 0.1, tol=1e-6, prior=rho)
+        sol = solve(slippery_grid_mdp(240, 0.999), 0.1, tol=1e-6, prior=rho)
     finally:
         selection.soft_value_iteration = original
     assert sol.solver == "soft_policy_iteration" and sol.converged and sol.error_bound <= 1e-6
     assert sweeps == [selection.SHORT_TRIAL_SWEEPS] and selection.SHORT_TRIAL_SWEEPS < selection.TRIAL_SWEEPS
-    assert solve(_slippery_grid(240, 0.9), 0.1, tol=1e-6, prior=rho).solver == "soft_value_iteration"
+    assert solve(slippery_grid_mdp(240, 0.9), 0.1, tol=1e-6, prior=rho).solver == "soft_value_iteration"

@@ -41,8 +41,8 @@ def soft_values(Q: NDArray, alpha: float, prior: NDArray | None = None,
     >>> bool(np.allclose(soft_values(Q, 0.5), log_sum_exp(Q, 0.5)))
     True
     """
-    if rewards is None and Q.shape[0] <= BLOCK_ROWS and alpha > 0.0 and Q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
-        return _shannon_action_major(Q, alpha) if prior is None else _prior_action_major(Q, alpha, prior)
+    if rewards is None and Q.shape[0] <= BLOCK_ROWS:   # one block (a batch of agents): no copy into `out`
+        return _block_values(Q, alpha, prior)
     out = np.empty(Q.shape[0])
     row_prior = prior is not None and prior.ndim == 2
     for i in range(0, Q.shape[0], BLOCK_ROWS):
@@ -51,12 +51,15 @@ def soft_values(Q: NDArray, alpha: float, prior: NDArray | None = None,
         if rewards is not None:
             q *= gamma
             q += rewards[block]
-        rho = prior[block] if row_prior and prior is not None else prior
-        if alpha > 0.0 and q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
-            out[block] = _shannon_action_major(q, alpha) if rho is None else _prior_action_major(q, alpha, rho)
-        else:
-            out[block] = log_sum_exp(q, alpha, rho)
+        out[block] = _block_values(q, alpha, prior[block] if row_prior and prior is not None else prior)
     return out
+
+
+def _block_values(q: NDArray, alpha: float, rho: NDArray | None) -> NDArray[np.float64]:
+    """The soft values of one block: action-major for few actions, else the plain kernel."""
+    if alpha > 0.0 and q.shape[1] <= ACTION_MAJOR_MAX_ACTIONS:
+        return _shannon_action_major(q, alpha) if rho is None else _prior_action_major(q, alpha, rho)
+    return log_sum_exp(q, alpha, rho)
 
 
 def _shannon_action_major(q: NDArray, alpha: float) -> NDArray[np.float64]:
@@ -76,7 +79,8 @@ def _shannon_action_major(q: NDArray, alpha: float) -> NDArray[np.float64]:
 
 def _prior_action_major(q: NDArray, alpha: float, prior: NDArray) -> NDArray[np.float64]:
     """:func:`~discrete_softq.soft.log_sum_exp` with a prior, action-major, element for element the same
-    operations (so the same numbers); ``expm1`` only on the rows whose ``log1p`` branch is taken.
+    operations (so the same numbers). Where many rows take the ``log1p`` branch it is computed for
+    all and selected; where few do, only on those rows.
 
     A prior of shape (A,) stays one column, and its zeros are looked for among its A entries, not
     in a broadcast table: for a few rows (a batch of agents) this bookkeeping is most of the cost.

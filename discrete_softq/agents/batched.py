@@ -98,9 +98,6 @@ def _env_generator(seed: Any) -> np.random.Generator:
 def _checked(env: Any, agents: Sequence[Any], n_steps: Any, seeds: Any,
              snapshot_steps: Any) -> tuple[GridTables, list[Any], list[Any], NDArray[np.int64]]:
     """The arguments of :func:`run_batched`, checked; the environment's tables."""
-    agents = list(agents)
-    if not agents:
-        raise ValueError("agents must hold at least one agent")
     n_steps = _validate.integer(n_steps, "n_steps", low=0)
     base = getattr(env, "unwrapped", env)
     if not callable(getattr(base, "tables", None)):

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .. import _validate
-from ..mdp import TabularMDP
+from ..mdp import TabularMDP, check_mdp
 from .kernels import AgentBatch, checked_agents
 from .tabular import BoltzmannQLearning, QLearning, SoftQLearning
 
@@ -71,8 +71,7 @@ def learn_from_model(mdp: TabularMDP, agents: Sequence[Any], n_samples: int, see
     >>> bool(np.abs(Q[:, -1] - soft_q_iteration(mdp, 1.0).Q).max() < 0.05)
     True
     """
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
+    mdp = check_mdp(mdp)
     agents = checked_agents(agents, _SUPPORTED, mdp.n_states, mdp.n_actions, "mdp")
     n_samples = _validate.integer(n_samples, "n_samples", low=0)
     if seed is not None:
@@ -121,7 +120,8 @@ def _successor_tables(mdp: TabularMDP) -> tuple[NDArray[np.intp], NDArray[np.flo
     last = P.indptr[1:] - 1                  # each row's last entry (an empty row, a terminal state's, is never drawn)
     successors = np.repeat(P.indices[np.maximum(last, 0)][:, None], int(counts.max()), axis=1).astype(np.intp)
     successors[row_of, position] = P.indices
-    within = np.cumsum(P.data) - np.concatenate([[0.0], np.cumsum(P.data)])[P.indptr[:-1]][row_of]
+    running = np.concatenate([[0.0], np.cumsum(P.data)])           # running[k]: mass of the entries before k
+    within = running[1:] - running[P.indptr[:-1]][row_of]
     cdf = np.ones(successors.shape)
     cdf[row_of, position] = within
     cdf[np.arange(P.shape[0]), np.maximum(counts - 1, 0)] = 1.0

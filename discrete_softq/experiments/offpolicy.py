@@ -48,7 +48,8 @@ from ..agents.stats import Estimate, bootstrap_band, bootstrap_ci
 from ..dp import soft_q_iteration
 from ..envs import GridWorld, from_gymnasium
 
-__all__ = ["OffPolicyConfig", "OffPolicyRun", "ModelRun", "OffPolicyStudy", "run_offpolicy", "relative_error", "LAYOUT"]
+__all__ = ["OffPolicyConfig", "OffPolicyRun", "ModelRun", "OffPolicyStudy", "run_offpolicy", "relative_error", "error_band",
+           "final_error", "LAYOUT"]
 
 #: The 3 x 4 layout of issue 14 (the start's up and left moves are self-loops).
 LAYOUT = ("S..#", ".#..", "...G")
@@ -124,6 +125,25 @@ def relative_error(Q: NDArray, exact: NDArray, live: NDArray) -> NDArray[np.floa
     return np.abs(Q - exact)[..., live, :].max(axis=(-2, -1)) / np.abs(exact[live]).max()
 
 
+def error_band(errors: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    """Geometric mean over seeds of ``errors`` (n_seeds, n_checkpoints) and its 95% bootstrap band, per checkpoint
+    (errors floored at ``FLOOR`` before the logs).
+
+    >>> [b.round(3).tolist() for b in error_band(np.array([[1.0, 0.01], [1.0, 0.01]]))]
+    [[1.0, 0.01], [1.0, 0.01], [1.0, 0.01]]
+    """
+    return tuple(10.0 ** b for b in bootstrap_band(np.log10(np.maximum(errors, FLOOR))))  # type: ignore
+
+
+def final_error(errors: NDArray) -> Estimate:
+    """Median over seeds of the last column of ``errors`` (n_seeds, n_checkpoints), with its 95% bootstrap interval.
+
+    >>> float(final_error(np.array([[1.0, 0.1], [1.0, 0.3], [1.0, 0.2]])).value)
+    0.2
+    """
+    return bootstrap_ci(errors[:, -1], statistic=np.median)
+
+
 @dataclass(frozen=True, eq=False)
 class OffPolicyRun:
     """One task's measurements (behaviour ``k`` in row ``k`` of every array).
@@ -159,11 +179,11 @@ class OffPolicyRun:
 
     def band(self, k: int) -> tuple[NDArray, NDArray, NDArray]:
         """Geometric mean of behaviour ``k``'s error over seeds with a 95% bootstrap band, per checkpoint."""
-        return tuple(10.0 ** b for b in bootstrap_band(np.log10(np.maximum(self.errors[k], FLOOR))))  # type: ignore
+        return error_band(self.errors[k])
 
     def final(self, k: int) -> Estimate:
         """Median final error of behaviour ``k`` over seeds, with its 95% bootstrap interval."""
-        return bootstrap_ci(self.errors[k, :, -1], statistic=np.median)
+        return final_error(self.errors[k])
 
     def report_lines(self) -> list[str]:
         live_pairs = self.visits[..., self.live, :].reshape(*self.visits.shape[:2], -1)
@@ -199,11 +219,11 @@ class ModelRun:
 
     def band(self) -> tuple[NDArray, NDArray, NDArray]:
         """Geometric mean of the error over seeds with a 95% bootstrap band, per checkpoint."""
-        return tuple(10.0 ** b for b in bootstrap_band(np.log10(np.maximum(self.errors, FLOOR))))  # type: ignore
+        return error_band(self.errors)
 
     def final(self) -> Estimate:
         """Median final error over seeds, with its 95% bootstrap interval."""
-        return bootstrap_ci(self.errors[:, -1], statistic=np.median)
+        return final_error(self.errors)
 
     def report_line(self) -> str:
         e = self.final()
@@ -214,7 +234,7 @@ class ModelRun:
 
 @dataclass(frozen=True, eq=False)
 class OffPolicyStudy:
-    """Both tasks of :func:`run_offpolicy`."""
+    """The three parts of :func:`run_offpolicy`: the grid, FrozenLake's trajectories and (optionally) its model."""
 
     config: OffPolicyConfig
     grid: OffPolicyRun
