@@ -17,8 +17,9 @@ Choosing a solver
   textbook form, and what the sample-based agents approximate.
 * :func:`soft_policy_iteration` -- exact soft evaluation by a sparse linear solve, then
   Boltzmann improvement. It is Newton's method on the soft Bellman equation: a handful of
-  (expensive) iterations whatever ``gamma``. Best when ``gamma``, rather than the geometry
-  (e.g. a long grid diameter), is what makes value iteration slow, or when ``tol`` is tiny.
+  (expensive) iterations whatever ``gamma``; on large models it starts from an aggregated
+  model's solution (:mod:`discrete_softq.aggregation`). Best when ``gamma``, or a long grid
+  diameter, is what makes value iteration slow, or when ``tol`` is tiny.
 * :func:`value_iteration` -- the hard limit ``alpha = 0``.
 
 Stopping rule
@@ -45,11 +46,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _fast, _validate
+from .aggregation import policy_iteration_start
 from .episodic import solve_undiscounted
-from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state_values, start_policy
-from .mdp import TabularMDP, check_mdp, check_policy, check_q
+from .evaluation import maxent_return, soft_policy_evaluation, soft_policy_state_values
+from .mdp import TabularMDP, check_mdp, check_q
 from .results import SoftSolution, shift_nonterminal, solution
-from .soft import check_alpha, check_prior, log_sum_exp, softmax
+from .soft import check_alpha, check_prior, log_sum_exp
 from .stopping import ConvergenceWarning, RoundingFloorWarning, StoppingRule, Verdict
 
 __all__ = [
@@ -302,7 +304,9 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     prior : ndarray of shape (n_states, n_actions) or (n_actions,), optional
         Prior policy of the KL-regularised objective; None is the Shannon entropy bonus.
     policy0 : ndarray of shape (n_states, n_actions) or (n_actions,), optional
-        First policy (the prior, or uniform, by default).
+        First policy. By default the prior (or uniform); above ``COARSE_START_MIN_STATES``
+        non-terminal states, the Boltzmann policy of an aggregated model's solution
+        (:mod:`discrete_softq.aggregation`), which saves most rounds on large grids.
 
     Returns
     -------
@@ -319,8 +323,7 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     (True, True)
     """
     mdp, alpha, tol, max_iter, rho = check_solver_args(mdp, alpha, tol, max_iter, prior)
-    S, A = mdp.n_states, mdp.n_actions
-    pi = check_policy(policy0, S, A, "policy0") if policy0 is not None else start_policy(S, A, rho)
+    pi, V = policy_iteration_start(mdp, alpha, rho, policy0, soft_policy_iteration)
     if mdp.gamma == 1.0:
         if alpha == 0.0:
             raise ValueError("soft_policy_iteration with gamma = 1 needs alpha > 0: a greedy improvement may "
@@ -330,17 +333,16 @@ def soft_policy_iteration(mdp: TabularMDP, alpha: float, tol: float = 1e-10, max
     # the pattern of I - gamma P_pi and the last LU are reused; large systems are solved only as accurately
     # as this round needs (inexact Newton), which the bracket below does not rely on
     system = _fast.PolicyEvaluationSystem(mdp, tol=tol)
-    V = None
     for k in range(1, max_iter + 1):
         V = system.values(pi, alpha, rho, guess=V)  # V^pi: (I - gamma P_pi) V = r_pi + alpha h_pi
         Q = mdp.rewards + mdp.gamma * mdp.expected_next(V)
-        TQ = mdp.rewards + mdp.gamma * mdp.expected_next(log_sum_exp(Q, alpha, rho))
+        TQ = mdp.rewards + mdp.gamma * mdp.expected_next(_fast.soft_values(Q, alpha, rho))
         diff = TQ - Q
         verdict = rule.judge(float(diff.min()), float(diff.max()), lambda: _magnitude(Q, TQ))
         rule.residuals.append(float(np.abs(diff).max()))
         if verdict.done:
             break
-        pi = softmax(Q, alpha, rho)  # improvement
+        pi = _fast.softmax_rows(Q, alpha, rho)  # improvement
     if verdict.at_floor and rule.exact_translation:
         TQ, verdict = _polish(mdp, Q, alpha, rho, rule, verdict)
     Q = shift_nonterminal(mdp, TQ, verdict.shift)
