@@ -18,8 +18,8 @@ level of a direct solve; when refinement stalls, the matrix is factorised afresh
 result is the exact solution up to rounding.
 
 Above ``DIRECT_SOLVE_MAX_STATES`` live states a factorisation would be too large, and MDPs that
-do not mix fast (grids) are solved by GMRES with an algebraic-multigrid preconditioner
-(:mod:`._amg <discrete_softq._fast.amg>`). Given the outer solver's ``tol``, that path is
+do not mix fast (grids) are solved iteratively (:mod:`._amg <discrete_softq._fast.amg>`): Gauss-Seidel
+sweeps in downwind order, then GMRES preconditioned by such a sweep or by algebraic multigrid. Given the outer solver's ``tol``, that path is
 *inexact Newton*: each evaluation is solved only as accurately as policy iteration needs (a
 forcing term tied to the current Bellman residual), warm-started from the previous values.
 The solver's error bound never relies on it: it comes from the stopping rule's bracket.
@@ -158,7 +158,7 @@ class PolicyEvaluationSystem:
         warm-started from ``guess``, if the first solve showed that it converges fast; else, or
         if it stalls, a sparse LU with a symmetric minimum-degree ordering and no pivoting (far
         less fill than the default COLAMD on grid-like MDPs), or refinement with the previous
-        LU; above ``direct_max_states``, AMG-preconditioned GMRES instead of the LU.
+        LU; above ``direct_max_states``, the inexact iterative solve of :mod:`._amg` instead of the LU.
         """
         if self.n == 0:
             return np.zeros(0)
