@@ -25,14 +25,22 @@ finished by then.
 * **Large stochastic episodic models at** ``gamma >= LONG_EPISODES_GAMMA`` (above
   ``DIRECT_SOLVE_MAX_STATES`` states): a short trial of ``SHORT_TRIAL_SWEEPS`` sweeps (fast-ending
   episodes finish within it), then soft policy iteration.
+* **Large deterministic episodic models** on which value iteration is expected to need more sweeps
+  than soft policy iteration costs (``DETERMINISTIC_PI_IN_SWEEPS``, with its coarse start): soft
+  policy iteration at once. The estimate (``_expected_sweeps``): a goal's values cross the model as
+  a wave, one step a sweep (the longest shortest path to a terminal state, by breadth-first
+  search); where a step gains less than ``alpha`` the soft policy is nearly uniform and values
+  converge only at ``gamma``'s rate. On the 1000 x 1000 open grid (2,000 steps across) this saves a
+  500-sweep trial of 14 s; on the 316 x 316 one at gamma 0.99 (1,749 sweeps) it picks policy
+  iteration, at about half the time.
 * **Other larger models**: a trial of ``TRIAL_SWEEPS`` sweeps (most sparse MDPs, gridworlds
   included, are solved within it). If it has not converged:
 
   - on deterministic models a policy-iteration round is priced at
     ``DETERMINISTIC_ROUND_IN_SWEEPS`` sweeps (timing one would cost one, and from a poor policy
     the first evaluation can cost more than all of value iteration);
-  - on stochastic ones soft policy iteration's first round is timed, as it would run it (an
-    inexact AMG-preconditioned solve above ``DIRECT_SOLVE_MAX_STATES`` states), and the
+  - on stochastic ones soft policy iteration's first round is timed, from the prior or uniform
+    (an inexact iterative solve above ``DIRECT_SOLVE_MAX_STATES`` states), and the
     residuals' rate over the trial's second half predicts the sweeps value iteration still needs.
     If those cost more than ``EXPECTED_ROUNDS`` rounds, policy iteration takes over at once, with
     the timed round as its first.
@@ -40,10 +48,10 @@ finished by then.
   Otherwise value iteration continues from its last iterate
   (:attr:`~discrete_softq.results.SoftSolution.iterate`: the same run) for twice the prediction,
   at most ``EXPECTED_ROUNDS`` rounds' worth, and if that is not enough policy iteration finishes
-  the job. Policy iteration then starts from its own start (the prior, or uniform), not from the
-  trial's policy: partly propagated values make a poor policy, whose evaluation is far from the
-  answer (on a slippery 316 x 316 grid at gamma 0.9999 that warm start took 40 rounds instead
-  of 10).
+  the job. Policy iteration then starts from its own start (the prior or uniform; on large
+  models an aggregated model's solution), not from the trial's policy: partly propagated values
+  make a poor policy, whose evaluation is far from the answer (on a slippery 316 x 316 grid at
+  gamma 0.9999 that warm start took 40 rounds instead of 10).
 
 So ``solve`` costs at most about twice the cheaper of the two solvers, plus one evaluation, and
 usually the cheaper one plus a short trial. On deterministic models the residuals' rate would not
@@ -63,7 +71,7 @@ import time
 import warnings
 
 import numpy as np
-
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from . import _fast
@@ -78,8 +86,10 @@ __all__ = ["solve"]
 #: Up to this many state-action pairs a model is small: a short trial, then soft policy iteration.
 SMALL_PAIRS = 2_000
 #: Sweeps of each of the two first trials on small models; the error bound's rate between them
-#: predicts the rest.
-FIRST_SWEEPS = 8
+#: predicts the rest. A call's fixed cost is worth ~10 sweeps there, so the trials are long enough
+#: for two calls to answer most fast-mixing models (100-state random MDPs need 27-47 sweeps; with
+#: 8-sweep trials solve() took 1.5-1.7x value iteration's time on them, with 24 1.15-1.26x).
+FIRST_SWEEPS = 24
 #: A small model stays with value iteration if the predicted sweeps cost less than this many
 #: policy-iteration rounds of ``ROUND_IN_SWEEPS`` sweeps each (measured on 12-state models).
 SMALL_ROUNDS, ROUND_IN_SWEEPS = 4, 30
@@ -102,6 +112,9 @@ EXPECTED_ROUNDS = 12
 #: The cost of one policy-iteration round in value-iteration sweeps on large deterministic models
 #: (measured on open grids of 10^4 and 10^5 states: 95-213).
 DETERMINISTIC_ROUND_IN_SWEEPS = 150
+#: The whole of soft policy iteration in value-iteration sweeps on large deterministic episodic
+#: models (with its coarse start; measured on open grids of 10^5 and 10^6 states: 550-1150).
+DETERMINISTIC_PI_IN_SWEEPS = 1_000
 
 
 def solve(mdp: TabularMDP, alpha: float, tol: float = 1e-8, prior: ArrayLike | None = None) -> SoftSolution:
@@ -167,6 +180,8 @@ def _small_model(mdp: TabularMDP, alpha: float, tol: float, prior) -> SoftSoluti
 def _large_model(mdp: TabularMDP, alpha: float, tol: float, prior, rho) -> SoftSolution:  # noqa: ANN001
     """A trial of value iteration, then the cheaper of continuing it and policy iteration, as priced."""
     deterministic = mdp.max_successors == 1
+    if deterministic and mdp.terminal.any() and _expected_sweeps(mdp, alpha, tol) > DETERMINISTIC_PI_IN_SWEEPS:
+        return soft_policy_iteration(mdp, alpha, tol=tol, prior=prior)  # value iteration could not be cheaper
     long_episodes = (not deterministic and mdp.terminal.any() and mdp.gamma >= LONG_EPISODES_GAMMA
                      and mdp.n_states > _fast.DIRECT_SOLVE_MAX_STATES)
     trial_sweeps = SHORT_TRIAL_SWEEPS if long_episodes else TRIAL_SWEEPS
@@ -223,6 +238,34 @@ def _quiet_value_iteration(mdp: TabularMDP, alpha: float, tol: float, prior, max
             if issubclass(w.category, RoundingFloorWarning):
                 warnings.warn(w.message, w.category, stacklevel=3)
     return sol, done
+
+
+def _expected_sweeps(mdp: TabularMDP, alpha: float, tol: float) -> float:
+    """An estimate of value iteration's sweeps on a deterministic episodic model, from its geometry.
+
+    A goal's values cross the model as a wave, one step a sweep, so the state farthest from every
+    terminal state (``depth`` steps, breadth-first along possible moves) waits ``depth`` sweeps. Where a
+    step towards the goal gains less than ``alpha`` (beyond ``sharp = log(alpha / R) / log(gamma)``
+    steps, ``R`` the reward-and-entropy scale), the soft policy is nearly uniform and values there
+    converge only at ``gamma``'s rate, in ``horizon = log(tol (1 - gamma) / R) / log(gamma)`` sweeps.
+    So: ``min(depth, horizon)`` when ``depth <= sharp``, else ``horizon``. (Open grids of 10^5 and 10^6
+    states at gamma 0.9-0.9999: within 0.4-1.1x of the sweeps measured.)
+    """
+    from scipy.sparse import csgraph
+
+    S, A = mdp.n_states, mdp.n_actions
+    P = sp.csr_matrix(mdp.transition_matrix)
+    possible = P.data > 0
+    source = np.repeat(np.arange(S * A) // A, np.diff(P.indptr))[possible]
+    target = P.indices[possible]
+    goals = np.flatnonzero(mdp.terminal)  # from a virtual state S, one step to each terminal state, then backwards
+    backwards = sp.csr_matrix((np.ones(source.size + goals.size), (np.concatenate([target, np.full(goals.size, S)]),
+                                                                  np.concatenate([source, goals]))), shape=(S + 1, S + 1))
+    depth = float(csgraph.dijkstra(backwards, unweighted=True, indices=S)[:S][~mdp.terminal].max(initial=0.0)) - 1
+    scale = float(np.abs(mdp.rewards).max(initial=0.0)) + alpha * np.log(A) + np.finfo(float).tiny
+    horizon = max(0.0, np.log(tol * (1.0 - mdp.gamma) / scale) / np.log(mdp.gamma))
+    sharp = np.inf if alpha == 0.0 or alpha >= scale else np.log(alpha / scale) / np.log(mdp.gamma)
+    return min(depth, horizon) if depth <= sharp else horizon
 
 
 def _predicted_sweeps(before: float, after: float, sweeps: int, tol: float) -> float:

@@ -187,3 +187,49 @@ def test_large_long_episodes_go_to_policy_iteration_after_a_short_trial():
     assert sol.solver == "soft_policy_iteration" and sol.converged and sol.error_bound <= 1e-6
     assert sweeps == [selection.SHORT_TRIAL_SWEEPS] and selection.SHORT_TRIAL_SWEEPS < selection.TRIAL_SWEEPS
     assert solve(slippery_grid_mdp(240, 0.9), 0.1, tol=1e-6, prior=rho).solver == "soft_value_iteration"
+
+
+def _chain(n: int, gamma: float) -> TabularMDP:
+    """A corridor of n states, a goal at its right end; left or right, reward -1 per step (deterministic)."""
+    P = np.zeros((n, 2, n))
+    P[np.arange(n), 0, np.maximum(np.arange(n) - 1, 0)] = 1.0
+    P[np.arange(n), 1, np.minimum(np.arange(n) + 1, n - 1)] = 1.0
+    terminal = np.zeros(n, dtype=bool)
+    terminal[-1] = True
+    return TabularMDP(P, -np.ones((n, 2)), gamma, terminal=terminal)
+
+
+@pytest.mark.parametrize("mdp, goal_directed", [
+    (_chain(60, 0.999), True), (_chain(60, 0.8), True), (open_grid_mdp(12, 0.9999), True), (open_grid_mdp(40, 0.99), True),
+    (open_grid_mdp(40, 0.9), True), (open_grid_mdp(9, 0.99, rewards=np.random.default_rng(1).uniform(-2, 0, (81, 4))), False)],
+    ids=["chain 0.999", "chain 0.8", "grid 0.9999", "grid 0.99", "grid 0.9", "grid, random rewards"])
+def test_the_sweep_estimate_is_near_value_iterations_count(mdp, goal_directed):
+    """The estimate solve() uses to skip value iteration on large deterministic episodic models (a goal's values cross
+    as a wave; where steps gain less than alpha, values converge at gamma's rate) is at most 2x the sweeps the
+    textbook value iteration needs, so it never sends solve() past a model value iteration solves fast; on tasks of
+    reaching a goal at a cost per step it is at least 0.4x of them (at gamma >= 0.999, exactly the corridor's or the
+    grid's length). With random rewards, wandering can beat reaching the goal and the estimate is low: solve() then
+    keeps its trial of value iteration."""
+    from discrete_softq.selection import _expected_sweeps
+
+    estimate = _expected_sweeps(mdp, 0.1, 1e-6)
+    sweeps = reference.soft_value_iteration(mdp, 0.1, tol=1e-6).iterations
+    assert 0 < estimate <= 2 * sweeps
+    if goal_directed:
+        assert estimate >= 0.4 * sweeps
+    if mdp.gamma >= 0.999:
+        assert estimate == (mdp.n_states - 1 if mdp.n_actions == 2 else 2 * 11)
+
+
+def test_long_deterministic_episodes_go_to_policy_iteration_at_once(monkeypatch):
+    """A 1,200-state corridor at gamma 0.9999: its goal's values need 1,199 sweeps to cross it, more than policy
+    iteration costs (DETERMINISTIC_PI_IN_SWEEPS), so solve() runs no value iteration at all; at gamma 0.9 the
+    horizon (~170 sweeps) is what binds and value iteration's trial answers."""
+    import discrete_softq.selection as selection
+
+    calls = []
+    monkeypatch.setattr(selection, "soft_value_iteration", lambda *a, **k: calls.append(1) or soft_value_iteration(*a, **k))
+    monkeypatch.setattr(selection, "SMALL_PAIRS", 0)  # the large-model rules, on a model quick to solve
+    sol = solve(_chain(1200, 0.9999), 0.1, tol=1e-6)
+    assert sol.solver == "soft_policy_iteration" and sol.converged and not calls
+    assert solve(_chain(1200, 0.9), 0.1, tol=1e-6).solver == "soft_value_iteration"

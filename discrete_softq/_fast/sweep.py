@@ -61,6 +61,29 @@ SAFE_SHIFT = 600.0
 FACTOR_RANGE = 300.0
 
 
+#: The last MDP's action-major transition blocks: solve() runs several sweeps' set-ups on one model.
+_LAST_BLOCKS: list = []
+
+
+def _transition_blocks(mdp: TabularMDP, blocks: list[tuple[int, int]]
+                       ) -> tuple[bool, list[NDArray], list[sp.csr_matrix]]:
+    """(deterministic, successors per block, gamma * P per block), action-major; the last model's are reused
+    (a TabularMDP is immutable, and these arrays are only read)."""
+    if _LAST_BLOCKS and _LAST_BLOCKS[0] is mdp and _LAST_BLOCKS[1] == blocks:
+        return _LAST_BLOCKS[2]
+    A, P = mdp.n_actions, mdp.transition_matrix
+    deterministic = bool(np.all(np.diff(P.indptr) == 1) and np.all(P.data == 1.0))
+    successors, matrices = [], []
+    for s0, s1 in blocks:
+        rows = (np.arange(A)[:, None] + A * np.arange(s0, s1)[None, :]).ravel()  # action-major
+        if deterministic:
+            successors.append(P.indices[rows].astype(np.intp))
+        else:
+            matrices.append((P[rows] * mdp.gamma).tocsr())
+    _LAST_BLOCKS[:] = [mdp, blocks, (deterministic, successors, matrices)]
+    return deterministic, successors, matrices
+
+
 class SoftSweep:
     r"""One soft Bellman backup in value space, ``U -> U'`` with ``U = V / alpha``.
 
@@ -107,20 +130,9 @@ class SoftSweep:
             support = np.broadcast_to(prior, (S, A)) > 0
             with np.errstate(divide="ignore"):
                 rewards = rewards + (np.log(prior) if alpha > 0 else np.where(support, 0.0, -np.inf))
-        P = mdp.transition_matrix
-        deterministic = bool(np.all(np.diff(P.indptr) == 1) and np.all(P.data == 1.0))
-        self._rewards: list[NDArray] = []
-        self._successors: list[NDArray] = []
-        self._matrices: list[sp.csr_matrix] = []
-        self._terminal: list[NDArray] = []
-        for s0, s1 in self._blocks:
-            rows = (np.arange(A)[:, None] + A * np.arange(s0, s1)[None, :]).ravel()  # action-major
-            self._rewards.append(np.ascontiguousarray(rewards[s0:s1].T).ravel())
-            if deterministic:
-                self._successors.append(P.indices[rows].astype(np.intp))
-            else:
-                self._matrices.append((P[rows] * self.gamma).tocsr())
-            self._terminal.append(np.flatnonzero(mdp.terminal[s0:s1]))
+        deterministic, self._successors, self._matrices = _transition_blocks(mdp, self._blocks)
+        self._rewards = [np.ascontiguousarray(rewards[s0:s1].T).ravel() for s0, s1 in self._blocks]
+        self._terminal = [np.flatnonzero(mdp.terminal[s0:s1]) for s0, s1 in self._blocks]
         self._q = np.empty(A * (self._blocks[0][1] - self._blocks[0][0]) if deterministic else 0)
         self._diff = np.empty(self._blocks[0][1] - self._blocks[0][0])
         # The factored sweep's state (deterministic MDPs, alpha > 0), set by a recentring sweep:
