@@ -34,7 +34,7 @@ from .mdp import TabularMDP, check_policy
 from . import _validate
 from ._fast import soft_values, softmax_rows
 
-__all__ = ["aggregate_states", "aggregated_mdp", "coarse_start", "policy_iteration_start", "COARSE_START_MIN_STATES"]
+__all__ = ["transition_edges", "aggregate_states", "aggregated_mdp", "coarse_start", "policy_iteration_start", "COARSE_START_MIN_STATES"]
 
 #: Policy iteration starts from an aggregated model's solution above this many non-terminal states.
 COARSE_START_MIN_STATES = 50_000
@@ -44,6 +44,20 @@ COARSE_TOL = 1e-3
 SMOOTHING_SWEEPS = 10
 #: Aggregation must shrink the model at least this much, or no coarse start is made.
 MIN_COARSENING = 2.0
+
+
+def transition_edges(mdp: TabularMDP) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """The possible moves ``s -> t`` (``P(t|s, a) > 0`` for some action ``a``), one pair per entry of ``P``.
+
+    >>> from discrete_softq.mdp_builders import open_grid_mdp
+    >>> source, target = transition_edges(open_grid_mdp(2, 0.9))  # up, right, down, left from each cell
+    >>> source[:4].tolist(), target[:4].tolist()
+    ([0, 0, 0, 0], [0, 1, 2, 0])
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    P = mdp.transition_matrix if mdp.is_sparse else sp.csr_matrix(mdp.transition_matrix)
+    possible = P.data > 0
+    return np.repeat(np.arange(S * A) // A, np.diff(P.indptr))[possible], P.indices[possible]
 
 
 def aggregate_states(mdp: TabularMDP) -> NDArray[np.int64]:
@@ -59,12 +73,11 @@ def aggregate_states(mdp: TabularMDP) -> NDArray[np.int64]:
     """
     from pyamg.aggregation.aggregate import standard_aggregation  # lazily: pyamg is only needed here
 
-    S, A = mdp.n_states, mdp.n_actions
-    P = mdp.transition_matrix if mdp.is_sparse else sp.csr_matrix(mdp.transition_matrix)
-    source = np.repeat(np.arange(S * A) // A, np.diff(P.indptr))
+    S = mdp.n_states
+    source, target = transition_edges(mdp)
     live = ~mdp.terminal
-    keep = live[source] & live[P.indices] & (source != P.indices) & (P.data > 0)
-    edges = sp.csr_matrix((np.ones(int(keep.sum())), (source[keep], P.indices[keep])), shape=(S, S))
+    keep = live[source] & live[target] & (source != target)
+    edges = sp.csr_matrix((np.ones(int(keep.sum())), (source[keep], target[keep])), shape=(S, S))
     graph = (edges + edges.T).tocsr()
     aggregates, _ = standard_aggregation(graph)
     labels = np.full(S, -1, dtype=np.int64)

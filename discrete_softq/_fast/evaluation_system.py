@@ -18,9 +18,9 @@ level of a direct solve; when refinement stalls, the matrix is factorised afresh
 result is the exact solution up to rounding.
 
 Above ``DIRECT_SOLVE_MAX_STATES`` live states a factorisation would be too large, and MDPs that
-do not mix fast (grids) are solved iteratively (:mod:`._amg <discrete_softq._fast.amg>`): Gauss-Seidel
-sweeps in downwind order, then GMRES preconditioned by such a sweep or by algebraic multigrid. Given the outer solver's ``tol``, that path is
-*inexact Newton*: each evaluation is solved only as accurately as policy iteration needs (a
+do not mix fast (grids) are solved iteratively (:mod:`._amg <discrete_softq._fast.amg>`):
+Gauss-Seidel sweeps in downwind order, then GMRES preconditioned by such a sweep or by algebraic
+multigrid. Given the outer solver's ``tol``, that path is *inexact Newton*: each evaluation is solved only as accurately as policy iteration needs (a
 forcing term tied to the current Bellman residual), warm-started from the previous values.
 The solver's error bound never relies on it: it comes from the stopping rule's bracket.
 """

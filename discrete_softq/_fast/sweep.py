@@ -68,7 +68,7 @@ _LAST_BLOCKS: list = []
 def _transition_blocks(mdp: TabularMDP, blocks: list[tuple[int, int]]
                        ) -> tuple[bool, list[NDArray], list[sp.csr_matrix]]:
     """(deterministic, successors per block, gamma * P per block), action-major; the last model's are reused
-    (a TabularMDP is immutable, and these arrays are only read)."""
+    (a TabularMDP is immutable, and these arrays are read-only)."""
     if _LAST_BLOCKS and _LAST_BLOCKS[0] is mdp and _LAST_BLOCKS[1] == blocks:
         return _LAST_BLOCKS[2]
     A, P = mdp.n_actions, mdp.transition_matrix
@@ -78,8 +78,10 @@ def _transition_blocks(mdp: TabularMDP, blocks: list[tuple[int, int]]
         rows = (np.arange(A)[:, None] + A * np.arange(s0, s1)[None, :]).ravel()  # action-major
         if deterministic:
             successors.append(P.indices[rows].astype(np.intp))
+            successors[-1].flags.writeable = False
         else:
             matrices.append((P[rows] * mdp.gamma).tocsr())
+            matrices[-1].data.flags.writeable = False
     _LAST_BLOCKS[:] = [mdp, blocks, (deterministic, successors, matrices)]
     return deterministic, successors, matrices
 
